@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("invitations/<str:key>/", views.invitation_accept, name="invitation_accept"),
+    path("people/invitations/", views.invitation_list, name="invitation_list"),
+    path(
+        "people/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "people/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("profile/", views.profile, name="profile"),
+]

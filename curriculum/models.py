@@ -1,0 +1,1 @@
+"""Programs, versions, chapters, items and blocks (see curriculum/README in the issue 3 work)."""

@@ -1,0 +1,29 @@
+"""Celery tasks: thin, take ids, safe to run twice (each service checks state first)."""
+
+from celery import shared_task
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=60 * 30,
+    max_retries=20,
+)
+def outbound_email_send(self, outbound_email_id: int) -> bool:
+    """Deliver one queued email; a second delivery of the same id sends nothing."""
+    from .services import email_deliver
+
+    return email_deliver(outbound_email_id=outbound_email_id)
+
+
+@shared_task(acks_late=True)
+def outbound_email_sweep() -> int:
+    """Re-enqueue emails whose first enqueue was lost (broker down) or whose sending failed."""
+    from .services import email_unsent_ids
+
+    ids = email_unsent_ids()
+    for outbound_email_id in ids:
+        outbound_email_send.delay(outbound_email_id)
+    return len(ids)
