@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL
+from .base import DATABASES, REDIS_URL, env
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
@@ -14,6 +14,8 @@ if not REDIS_URL:
     raise ImproperlyConfigured("The tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/15")
 
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Parallel runs on one machine (several developers, CI) each name their own test database.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_onboarding")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks eagerly; tests about background work start a real worker instead.
