@@ -1,8 +1,10 @@
 """allauth, shaped to this product: no open signup, mail through the outbox."""
 
 import hashlib
+import time
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from django.http import HttpRequest
 
 
@@ -29,3 +31,20 @@ class AccountAdapter(DefaultAccountAdapter):
             body_html=html,
             dedupe_key=f"allauth:{template_prefix}:{digest}",
         )
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """No second password prompt for the first MFA enrolment straight after logging in.
+
+        Mentors and admins are sent to enrol TOTP right after their first log-in; asking for
+        the password they typed seconds ago would only teach them to type it anywhere. Every
+        other sensitive action (changing or removing MFA, recovery codes) still reauthenticates.
+        """
+        request = self.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            from allauth.mfa.models import Authenticator
+
+            records = get_authentication_records(request, request.user)
+            just_logged_in = bool(records) and time.time() - records[-1]["at"] < 300
+            if just_logged_in and not Authenticator.objects.filter(user=request.user).exists():
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

@@ -65,6 +65,7 @@ def email_deliver(*, outbound_email_id: int) -> bool:
     never send the same row. A crash between SMTP accepting and the commit can still send
     twice: that is the one duplicate at-least-once delivery allows.
     """
+    failure: Exception | None = None
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
@@ -73,22 +74,30 @@ def email_deliver(*, outbound_email_id: int) -> bool:
         )
         if email is None:
             return False
-        message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        if email.ics:
-            message.attach("invite.ics", email.ics, "text/calendar; method=REQUEST; charset=utf-8")
         email.attempts += 1
         try:
-            message.send()
+            _smtp_message(email).send()
         except Exception as exc:
+            # Record the failure (committed), then re-raise so the task retries with backoff.
+            failure = exc
             email.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
             email.save(update_fields=["attempts", "last_error"])
-            raise
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "sent_at"])
+        else:
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            email.save(update_fields=["attempts", "last_error", "sent_at"])
+    if failure is not None:
+        raise failure
     return True
+
+
+def _smtp_message(email: OutboundEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    if email.ics:
+        message.attach("invite.ics", email.ics, "text/calendar; method=REQUEST; charset=utf-8")
+    return message
 
 
 def email_unsent_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:

@@ -1,0 +1,64 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def _profile(**overrides):
+    data = {
+        "display_name": "Hana",
+        "time_zone": "America/Santiago",
+        "working_hours_start": "08:30",
+        "working_hours_end": "16:30",
+        "working_days": ["0", "1", "2", "3", "6"],
+        "notify_daily_item": "email",
+        "notify_review": "both",
+        "notify_questions": "in_app",
+        "notify_meetings": "off",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_hire_updates_their_profile(client, hire):
+    client.force_login(hire)
+
+    response = client.post(reverse("accounts:profile"), _profile())
+
+    assert response.status_code == 302
+    hire.refresh_from_db()
+    assert hire.time_zone == "America/Santiago"
+    assert hire.working_days == [0, 1, 2, 3, 6]
+    assert hire.notification_preferences["daily_item"] == "email"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "not one of the available choices"),
+        (
+            {"working_hours_start": "18:00", "working_hours_end": "09:00"},
+            "must end after it starts",
+        ),
+        ({"working_hours_start": "25:99"}, "Enter a valid time"),
+        ({"display_name": "a" * 500}, "at most 120 characters"),
+        ({"display_name": "evil\u202egnp"}, "not allowed"),
+        ({"working_days": []}, "This field is required"),
+    ],
+)
+def test_bad_profile_input_gets_a_message_and_saves_nothing(client, hire, overrides, message):
+    client.force_login(hire)
+
+    response = client.post(reverse("accounts:profile"), _profile(**overrides))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    hire.refresh_from_db()
+    assert hire.time_zone == "UTC"
+
+
+def test_times_are_shown_in_the_viewers_zone(client, hire):
+    hire.time_zone = "Asia/Kolkata"
+    hire.save()
+    client.force_login(hire)
+    assert "Times are shown in Asia/Kolkata" in client.get(reverse("home")).content.decode()

@@ -1,0 +1,108 @@
+"""Every URL route, visited anonymously, is either public by design or sends you to log in.
+
+The table below is the list of routes; a meta-test fails when a route exists that the table
+does not name, so a new page cannot ship without someone deciding who may see it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+PUBLIC = "public"
+GONE = "gone"  # answered with a clear "not usable" page (e.g. a made-up invitation key)
+ADMIN = "admin"  # the Django admin: its own login, routed through allauth
+
+# route name -> (sample kwargs, what an anonymous visitor gets)
+ANONYMOUS = {
+    "home": ({}, LOGIN),
+    "healthz": ({}, PUBLIC),
+    "accounts:invitation_accept": ({"key": "no-such-key"}, GONE),
+    "accounts:invitation_list": ({}, LOGIN),
+    "accounts:invitation_revoke": ({"invitation_id": 1}, LOGIN),
+    "accounts:invitation_resend": ({"invitation_id": 1}, LOGIN),
+    "accounts:profile": ({}, LOGIN),
+}
+# allauth's own pages: login, reset and friends are public by design; the rest need a login.
+ALLAUTH_PUBLIC = {
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "account_inactive",
+    "account_logout",
+    "account_request_login_code",
+    "account_confirm_login_code",
+    "account_confirm_password_reset_code",
+    "mfa_authenticate",
+    "mfa_trust",
+    "account_confirm_email_verification_code",
+    "account_confirm_phone_verification_code",
+    "account_login_by_passkey",
+    "account_signup_by_passkey",
+    "mfa_login_webauthn",
+    "mfa_signup_webauthn",
+}
+
+
+def _named_routes(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.app_name == "admin":
+                yield "admin:*", pattern
+                continue
+            yield from _named_routes(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def _is_allauth(pattern) -> bool:
+    return getattr(pattern, "lookup_str", "").startswith("allauth.")
+
+
+def test_every_route_is_in_the_table():
+    missing = [
+        name
+        for name, pattern in _named_routes()
+        if name not in ANONYMOUS and name != "admin:*" and not _is_allauth(pattern)
+    ]
+    assert not missing, f"routes missing from the access table: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(ANONYMOUS))
+def test_anonymous_visitor(client, name):
+    kwargs, expected = ANONYMOUS[name]
+    url = reverse(name, kwargs=kwargs)
+    response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    elif expected == PUBLIC:
+        assert response.status_code == 200
+    elif expected == GONE:
+        assert response.status_code in (404, 410)
+
+
+def test_allauth_pages_that_need_a_login_redirect_anonymous_visitors(client):
+    checked = 0
+    for name, pattern in _named_routes():
+        if not _is_allauth(pattern) or name in ALLAUTH_PUBLIC or pattern.pattern.converters:
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code in (302, 404), name
+        if response.status_code == 302:
+            assert "/accounts/" in response["Location"], name
+        checked += 1
+    assert checked >= 5
+
+
+def test_django_admin_sends_anonymous_visitors_to_log_in(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
