@@ -1,5 +1,6 @@
 """allauth, shaped to this product: no open signup, mail through the outbox."""
 
+import datetime
 import hashlib
 import time
 
@@ -44,7 +45,14 @@ class AccountAdapter(DefaultAccountAdapter):
             from allauth.mfa.models import Authenticator
 
             records = get_authentication_records(request, request.user)
-            just_logged_in = bool(records) and time.time() - records[-1]["at"] < 300
-            if just_logged_in and not Authenticator.objects.filter(user=request.user).exists():
+            logged_in_at = records[-1]["at"] if records else 0
+            just_logged_in = time.time() - logged_in_at < 300
+            # Authenticators made after this login belong to the enrolment itself (TOTP, then
+            # the recovery codes page that follows it).
+            enrolled_before = Authenticator.objects.filter(
+                user=request.user,
+                created_at__lt=datetime.datetime.fromtimestamp(logged_in_at, tz=datetime.UTC),
+            ).exists()
+            if just_logged_in and not enrolled_before:
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)

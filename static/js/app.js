@@ -6,4 +6,10 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+
+  // Preselect the browser's own IANA time zone where a form asks for one.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  document.querySelectorAll("select[data-detect-time-zone]").forEach((select) => {
+    if (zone && [...select.options].some((option) => option.value === zone)) select.value = zone;
+  });
 });
