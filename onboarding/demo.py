@@ -20,13 +20,14 @@ class DemoLogin:
     totp_secret: str | None = None
 
 
-# Demo-only credentials, printed on purpose so a person can log in; never used outside seed_demo.
+# Demo-only credentials, printed on purpose so a person can log in; never used outside seed_demo
+# (hence the bandit B105 waiver on the password line).
 DEMO_PEOPLE = [
     ("New hire", "hire@example.com", "Dana Hire", [Role.HIRE], "Asia/Jerusalem"),
     ("Mentor", "mentor@example.com", "Mo Mentor", [Role.MENTOR], "Europe/London"),
     ("Program admin", "admin@example.com", "Ari Admin", [Role.PROGRAM_ADMIN], "Europe/Berlin"),
 ]
-DEMO_PASSWORD = "demo-onboarding-2026"  # noqa: S105 - printed demo credential by design
+DEMO_PASSWORD = "demo-onboarding-2026"  # noqa: S105  # nosec B105
 
 
 def _ensure_totp(user: User) -> str:
