@@ -185,6 +185,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat runs in UTC and only starts short sweeps; due times live in PostgreSQL, never in Redis.
+CELERY_BEAT_SCHEDULE = {
+    "outbound-email-sweep": {"task": "onboarding.tasks.outbound_email_sweep", "schedule": 60.0},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down so a request never hangs on the broker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
