@@ -1,1 +1,181 @@
-"""Programs, versions, chapters, items and blocks (see curriculum/README in the issue 3 work)."""
+"""Programs, versions, chapters, items, blocks and assets.
+
+A Program is imported many times; each import is a ProgramVersion (draft, then published, then
+archived). Everything below a version is immutable once written: a re-import makes a new version,
+it never edits rows in place. Hires stay on the version they started, and their progress is tied to
+Block.key, which stays the same across versions wherever the block's text did not change.
+
+Writes go through `curriculum.services`, reads through `curriculum.selectors`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from curriculum.markdown.structure import BlockKind, ItemKind
+
+
+class Program(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=300)
+    # Where it is imported from, in words ("git https://... @ main", "folder 883-newbies-sample").
+    source = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class SourceKind(models.TextChoices):
+    FOLDER = "folder", "Folder"
+    FILE = "file", "Markdown file"
+    ZIP = "zip", "Zip archive"
+    GIT = "git", "Git repository"
+
+
+class ProgramVersion(models.Model):
+    """One import of a program. At most one version per program is published at a time."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=VersionState.choices, default=VersionState.DRAFT
+    )
+    title = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    source_kind = models.CharField(max_length=10, choices=SourceKind.choices)
+    source_location = models.CharField(max_length=1000, blank=True)  # path, file name or git URL
+    source_ref = models.CharField(max_length=255, blank=True)  # git branch or tag asked for
+    source_commit = models.CharField(max_length=64, blank=True)  # git commit actually imported
+    # sha256 of the parsed structure and asset bytes: equal hashes mean an identical re-import.
+    content_hash = models.CharField(max_length=64)
+    change_summary = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["program", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="version_number_unique"),
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=Q(state=VersionState.PUBLISHED),
+                name="one_published_version_per_program",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "state"], name="version_program_state")]
+
+    def __str__(self) -> str:
+        return f"{self.program} v{self.number} ({self.state})"
+
+
+class Chapter(models.Model):
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveIntegerField()
+    number = models.IntegerField(null=True, blank=True)
+    title = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="chapter_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        if self.number is None:
+            return self.title
+        return f"Chapter {self.number:02d}: {self.title}"
+
+
+class Item(models.Model):
+    """A day, exercise, showcase, template, or a link to a page outside the program (external)."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="items")
+    # Denormalised from chapter so "the items of a version" and link resolution are one lookup.
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()  # within the chapter
+    kind = models.CharField(max_length=20, choices=[(k.value, k.name.title()) for k in ItemKind])
+    number = models.IntegerField(null=True, blank=True)  # from the item's own title: "Day 03"
+    title = models.TextField()  # without the "Day 03 -" prefix and the emoji
+    raw_title = models.TextField(blank=True)
+    emoji = models.CharField(max_length=32, blank=True)
+    source_path = models.CharField(max_length=1000, blank=True)  # relative to the program root
+    url = models.URLField(max_length=2000, blank=True)  # external items only
+    markdown = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chapter__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "position"], name="item_position_unique")
+        ]
+        indexes = [models.Index(fields=["version", "source_path"], name="item_version_source")]
+
+    def __str__(self) -> str:
+        if self.number is not None and self.kind == ItemKind.DAY:
+            return f"Day {self.number:02d} - {self.title}"
+        return self.title
+
+
+class Block(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=[(k.value, k.name.title()) for k in BlockKind])
+    key = models.CharField(max_length=255)  # stable across versions while the text is unchanged
+    title = models.TextField(blank=True)
+    markdown = models.TextField(blank=True)
+    html = models.TextField(blank=True)  # rendered and sanitised once, at import
+    depth = models.PositiveSmallIntegerField(default=0)
+    parent_key = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    line = models.PositiveIntegerField(default=1)
+    end_line = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="block_key_unique"),
+            models.UniqueConstraint(fields=["item", "position"], name="block_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title or self.key}"
+
+
+class Asset(models.Model):
+    """A file an item refers to (an image, mostly), kept in the database with its version.
+
+    Bytes live in the row (files are at most 1 MB, see importer.limits) so a version is one
+    transaction: a rolled-back import leaves no orphan files behind in storage.
+    """
+
+    version = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="assets")
+    path = models.CharField(max_length=1000)  # relative to the program root, "assets/x.gif"
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["version", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "path"], name="asset_path_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.path

@@ -1,0 +1,387 @@
+"""Writes about curriculum: importing a program as a new version, publishing a version.
+
+Invariants every function here keeps:
+- A version's content (chapters, items, blocks, assets) is written once, in the transaction that
+  creates the version, and never edited afterwards; a change is a new version.
+- Importing content identical to the program's latest version creates nothing.
+- At most one version per program is published (also a partial unique constraint in the DB).
+- A block's key is the parser's stable key: unchanged text keeps its key across versions, so
+  progress recorded against a key survives a re-import.
+"""
+
+import hashlib
+import html
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+
+from .importer import DEFAULT_LIMITS, Limits, ParsedProgram, SourceTree, parse_program
+from .importer.links import NEUTRAL_URL
+from .importer.program import item_hash
+from .markdown.structure import ItemKind, ParsedBlock, ParsedItem
+from .models import Asset, Block, Chapter, Item, Program, ProgramVersion, VersionState
+from .urls import asset_url, item_url
+
+logger = logging.getLogger(__name__)
+
+ImportStatus = Literal["imported", "no_changes", "refused"]
+_KEY_MAX = 255
+
+
+@dataclass
+class ImportResult:
+    """What `program_import` did. `version` is the new draft, or the identical latest one."""
+
+    parsed: ParsedProgram
+    status: ImportStatus
+    program: Program | None = None
+    version: ProgramVersion | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+    @property
+    def summary(self) -> dict:
+        return self.version.change_summary if self.version and self.status == "imported" else {}
+
+
+def program_import(
+    *,
+    source: str | os.PathLike[str] | SourceTree | ParsedProgram,
+    program_slug: str | None = None,
+    imported_by: User | None = None,
+    publish: bool = False,
+    ref: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ImportResult:
+    """Parse SOURCE and store it as a new draft version of its program.
+
+    Nothing is written when the source is refused (errors) or identical to the latest version.
+    Reading the source (a git clone, maybe) happens before the transaction, so no lock is held
+    while waiting on the network. With `publish`, the version also becomes the current one.
+    """
+    parsed = source if isinstance(source, ParsedProgram) else None
+    if parsed is None:
+        parsed = parse_program(source, ref=ref, limits=limits)  # type: ignore[arg-type]
+    if not parsed.ok:
+        return ImportResult(parsed=parsed, status="refused")
+    content_hash = parsed.content_hash()
+    slug = program_slug or slugify(parsed.tree.name) or slugify(parsed.title) or "program"
+    with transaction.atomic():
+        program = _program_locked(slug=slug, parsed=parsed)
+        latest = program.versions.order_by("-number").first()
+        if latest is not None and latest.content_hash == content_hash:
+            if publish and latest.state != VersionState.PUBLISHED:
+                version_publish(version=latest, published_by=imported_by)
+            return ImportResult(parsed=parsed, status="no_changes", program=program, version=latest)
+        published = program.versions.filter(state=VersionState.PUBLISHED).first()
+        version = ProgramVersion(
+            program=program,
+            number=(latest.number + 1) if latest else 1,
+            title=parsed.title[:300],
+            created_by=imported_by,
+            source_kind=parsed.tree.kind,
+            source_location=parsed.tree.location[:1000],
+            source_ref=parsed.tree.ref,
+            source_commit=parsed.tree.commit,
+            content_hash=content_hash,
+            change_summary=version_change_summary(previous=published, parsed=parsed),
+            warnings=[warning.as_dict() for warning in parsed.warnings],
+        )
+        version.full_clean()
+        version.save()
+        _store_content(version=version, parsed=parsed)
+        if publish:
+            version_publish(version=version, published_by=imported_by)
+    logger.info("curriculum import: program=%s version=%s", program.pk, version.pk)
+    return ImportResult(parsed=parsed, status="imported", program=program, version=version)
+
+
+def _program_locked(*, slug: str, parsed: ParsedProgram) -> Program:
+    """The program row, locked so two imports of one program number their versions in turn."""
+    program = Program.objects.select_for_update().filter(slug=slug).first()
+    if program is None:
+        program = Program(slug=slug, title=parsed.title[:300], source=parsed.tree.location[:1000])
+        program.full_clean()
+        program.save()
+        return program
+    if (program.title, program.source) != (parsed.title[:300], parsed.tree.location[:1000]):
+        program.title = parsed.title[:300]
+        program.source = parsed.tree.location[:1000]
+        program.save(update_fields=["title", "source"])
+    return program
+
+
+def version_publish(*, version: ProgramVersion, published_by: User | None) -> ProgramVersion:
+    """Make VERSION the program's current one; the previously published version is archived.
+
+    Safe to call twice: publishing the published version changes nothing. An archived version
+    may be published again (a rollback).
+    """
+    with transaction.atomic():
+        Program.objects.select_for_update().filter(pk=version.program_id).first()
+        version.refresh_from_db(fields=["state"])
+        if version.state == VersionState.PUBLISHED:
+            return version
+        ProgramVersion.objects.filter(
+            program_id=version.program_id, state=VersionState.PUBLISHED
+        ).update(state=VersionState.ARCHIVED)
+        version.state = VersionState.PUBLISHED
+        version.published_at = timezone.now()
+        version.published_by = published_by
+        version.save(update_fields=["state", "published_at", "published_by"])
+    return version
+
+
+# --- storing a parsed program ------------------------------------------------------------------
+
+
+def _store_content(*, version: ProgramVersion, parsed: ParsedProgram) -> None:
+    """Chapters, items and assets first (their ids make link URLs), then blocks, rendered."""
+    chapters: list[Chapter] = []
+    items: list[tuple[Item, ParsedItem]] = []
+    for chapter_position, parsed_chapter in enumerate(parsed.chapters):
+        chapter = Chapter(
+            version=version,
+            position=chapter_position,
+            number=parsed_chapter.number,
+            title=parsed_chapter.title[:500],
+        )
+        chapters.append(chapter)
+        for position, parsed_item in enumerate(parsed_chapter.items):
+            items.append((_item_row(version, chapter, position, parsed_item, parsed), parsed_item))
+    # bulk_create: rows are built from parsed data already validated by the importer, and a
+    # full_clean per row would cost a query per unique constraint on a 3,000-block program.
+    Chapter.objects.bulk_create(chapters)
+    for item, _ in items:
+        item.chapter_id = item.chapter.pk
+    Item.objects.bulk_create([item for item, _ in items])
+    assets = Asset.objects.bulk_create(
+        [
+            Asset(
+                version=version,
+                path=asset.path,
+                content=asset.content,
+                content_type=asset.content_type,
+                size=len(asset.content),
+                sha256=asset.sha256,
+            )
+            for asset in parsed.assets.values()
+        ]
+    )
+    item_ids = {item.source_path: item.pk for item, _ in items if item.source_path}
+    asset_ids = {asset.path: asset.pk for asset in assets}
+    blocks: list[Block] = []
+    for item, parsed_item in items:
+        blocks.extend(_block_rows(item, parsed_item, parsed, item_ids, asset_ids))
+    Block.objects.bulk_create(blocks, batch_size=1000)
+
+
+def _item_row(
+    version: ProgramVersion,
+    chapter: Chapter,
+    position: int,
+    parsed_item: ParsedItem,
+    parsed: ParsedProgram,
+) -> Item:
+    return Item(
+        chapter=chapter,
+        version=version,
+        position=position,
+        kind=str(parsed_item.kind),
+        number=parsed_item.number,
+        title=parsed_item.title,
+        raw_title=parsed_item.raw_title,
+        emoji=parsed_item.emoji[:32],
+        source_path=parsed_item.source[:1000],
+        url=parsed_item.url[:2000],
+        markdown=parsed.markdown.get(parsed_item.source, ""),
+        content_hash=item_hash(parsed_item),
+    )
+
+
+def _block_rows(
+    item: Item,
+    parsed_item: ParsedItem,
+    parsed: ParsedProgram,
+    item_ids: dict[str, int],
+    asset_ids: dict[str, int],
+) -> list[Block]:
+    from .markdown.render import render_markdown  # the renderer lands separately (issue 3)
+
+    def link_resolver(url: str, is_image: bool) -> str | None:
+        resolution = parsed.resolve(url, from_source=parsed_item.source)
+        if resolution.kind == "item" and resolution.path in item_ids:
+            return item_url(item_ids[resolution.path], resolution.fragment)
+        if resolution.kind == "asset" and resolution.path in asset_ids:
+            return asset_url(asset_ids[resolution.path], resolution.path)
+        if resolution.kind == "blocked":
+            return NEUTRAL_URL
+        return None
+
+    rows = []
+    seen: set[str] = set()
+    for position, block in enumerate(parsed_item.blocks):
+        key = _unique_key(block.key, seen)
+        seen.add(key)
+        try:
+            rendered = render_markdown(block.markdown, link_resolver=link_resolver)
+        except Exception:
+            # A renderer bug shows the block as escaped text rather than failing the import.
+            logger.exception("render failed: %s line %s", parsed_item.source, block.line)
+            rendered = f"<pre>{html.escape(block.markdown)}</pre>"
+        rows.append(
+            Block(
+                item=item,
+                position=position,
+                kind=str(block.kind),
+                key=key,
+                title=block.title,
+                markdown=block.markdown,
+                html=rendered,
+                depth=max(0, block.depth),
+                parent_key=(block.parent_key or "")[:_KEY_MAX],
+                data=block.data,
+                line=max(1, block.line),
+                end_line=max(1, block.end_line),
+            )
+        )
+    return rows
+
+
+def _unique_key(key: str, seen: set[str]) -> str:
+    """The parser promises unique keys of modest length; the database insists, so make sure."""
+    if len(key) > _KEY_MAX:
+        key = key[: _KEY_MAX - 17] + "-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    candidate, ordinal = key, 1
+    while candidate in seen:
+        ordinal += 1
+        candidate = f"{key[: _KEY_MAX - 8]}~{ordinal}"
+    return candidate
+
+
+# --- what changed -----------------------------------------------------------------------------
+
+
+def _item_key(source: str, kind: str, url: str, title: str) -> str:
+    """Files are known by path; external items (no file) by their link and label."""
+    if source:
+        return source
+    return f"{ItemKind.EXTERNAL}:{url}:{title}" if kind == ItemKind.EXTERNAL else f":{title}"
+
+
+def block_signature(
+    *, kind: str, title: str, markdown: str, depth: int, parent_key: str | None, data: dict
+) -> str:
+    """What "the same block" means when a key is found in both versions (the key aside)."""
+    payload = [str(kind), title, markdown, depth, parent_key or "", data or {}]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _parsed_signature(block: ParsedBlock) -> str:
+    return block_signature(
+        kind=block.kind,
+        title=block.title,
+        markdown=block.markdown,
+        depth=block.depth,
+        parent_key=block.parent_key,
+        data=block.data,
+    )
+
+
+def version_change_summary(*, previous: ProgramVersion | None, parsed: ParsedProgram) -> dict:
+    """Items and blocks added, removed and changed against PREVIOUS (the published version).
+
+    Blocks are matched by stable key: a block whose text changed usually gets a new key, so it
+    counts as one removed and one added; "changed" is a same-key block whose content differs.
+    Two queries, whatever the size of the program.
+    """
+    before_items: dict[str, tuple] = {}
+    before_blocks: dict[str, dict[str, str]] = {}
+    if previous is not None:
+        id_to_key: dict[int, str] = {}
+        for pk, source, kind, url, title, number in Item.objects.filter(
+            version=previous
+        ).values_list("pk", "source_path", "kind", "url", "title", "number"):
+            key = _item_key(source, kind, url, title)
+            id_to_key[pk] = key
+            before_items[key] = (kind, title, number)
+            before_blocks[key] = {}
+        for item_id, key, kind, title, markdown, depth, parent_key, data in (
+            Block.objects.filter(item__version=previous)
+            .order_by("item_id", "position")
+            .values_list(
+                "item_id", "key", "kind", "title", "markdown", "depth", "parent_key", "data"
+            )
+        ):
+            before_blocks[id_to_key[item_id]][key] = block_signature(
+                kind=kind,
+                title=title,
+                markdown=markdown,
+                depth=depth,
+                parent_key=parent_key,
+                data=data,
+            )
+    return _compare(previous, before_items, before_blocks, parsed)
+
+
+def _compare(
+    previous: ProgramVersion | None,
+    before_items: dict[str, tuple],
+    before_blocks: dict[str, dict[str, str]],
+    parsed: ParsedProgram,
+) -> dict:
+    added: list[str] = []
+    removed: list[str] = []
+    changed: list[str] = []
+    unchanged = 0
+    blocks = {"added": 0, "removed": 0, "changed": 0, "unchanged": 0}
+    changes: dict[str, dict[str, list[str]]] = {}
+    after_keys = set()
+    for parsed_item in parsed.items:
+        key = _item_key(parsed_item.source, parsed_item.kind, parsed_item.url, parsed_item.title)
+        after_keys.add(key)
+        after = {block.key: _parsed_signature(block) for block in parsed_item.blocks}
+        if key not in before_items:
+            added.append(key)
+            blocks["added"] += len(after)
+            continue
+        old = before_blocks.get(key, {})
+        diff = {
+            "added": [k for k in after if k not in old],
+            "removed": [k for k in old if k not in after],
+            "changed": [k for k in after if k in old and old[k] != after[k]],
+        }
+        for name in ("added", "removed", "changed"):
+            blocks[name] += len(diff[name])
+        blocks["unchanged"] += sum(1 for k in after if k in old and old[k] == after[k])
+        meta_changed = before_items[key] != (
+            str(parsed_item.kind),
+            parsed_item.title,
+            parsed_item.number,
+        )
+        order_changed = [k for k in old if k in after] != [k for k in after if k in old]
+        if meta_changed or order_changed or any(diff.values()):
+            changed.append(key)
+            changes[key] = diff
+        else:
+            unchanged += 1
+    for key, old in before_blocks.items():
+        if key not in after_keys:
+            removed.append(key)
+            blocks["removed"] += len(old)
+    return {
+        "compared_with": previous.number if previous else None,
+        "items": {"added": added, "removed": removed, "changed": changed, "unchanged": unchanged},
+        "blocks": blocks,
+        "changes": changes,
+    }
