@@ -1,0 +1,963 @@
+"""One authored Markdown file -> `ParsedItem`: blocks in authored order, with warnings.
+
+How it works, in three passes:
+
+1. **Units.** markdown-it-py tokenises the text; each top-level block (heading, paragraph, list
+   item, fence, table, quote, raw HTML) becomes a `_Unit` with its source line range (tokens carry
+   `.map`). A list item is split into its own lines and its nested items only when a nested item
+   must stand alone (a `- [ ]` checklist item or a meeting request). Lines no token covers (link
+   reference definitions, say) become units too.
+2. **Classification.** Headings are looked up in a small registry (`_HEADING_RULES`) that names
+   their *role* ("goals", "wrap-up", ...); a role (`_ROLE_RULES`) says what its list items and
+   paragraphs become. Bold label paragraphs (`**Goals:**`, `:warning: **Note:**`) give a role to the
+   list right below them. Anything unrecognised is TEXT.
+3. **Blocks.** Consecutive units of a "content" kind merge into the block before them (a section
+   heading with its prose, a note with its list); keys are derived at the end.
+
+Invariants (tested in tests/curriculum/test_parse*.py):
+- faithful: every non-blank source line lies in exactly one block's [line, end_line] range, blocks
+  are in source order and don't overlap, and `block.markdown` is exactly those source lines
+  (after BOM removal and CRLF/CR -> LF, NUL -> U+FFFD, as markdown-it reads them);
+- stable keys: `key` = kind + a slug and digest of the block's normalised identity text (case and
+  whitespace don't matter; a section's number doesn't either), plus `-2`, `-3`... for repeats;
+  unique within an item;
+- oddities are `Warning`s with line numbers, never exceptions; `parse_item` never raises on any
+  `str` and is deterministic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from pathlib import PurePosixPath
+
+import emoji
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from .structure import BlockKind, ItemKind, ParsedBlock, ParsedItem
+from .structure import Warning as ParseWarning
+
+# The importer refuses files over 1 MB; past twice that the parser stops looking for structure
+# (one TEXT block keeps the page faithful) so that it stays fast whatever it is handed.
+MAX_STRUCTURED_CHARS = 2_000_000
+TITLE_MAX_CHARS = 200
+_SLUG_MAX_CHARS = 32
+
+
+# --------------------------------------------------------------------------------------------
+# Roles: what a heading (or a bold label) says about the content under it.
+# --------------------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    TITLE = "title"
+    OVERVIEW = "overview"
+    GOALS = "goals"
+    NOTES = "notes"
+    WRAP_UP = "wrap_up"
+    QA = "qa"
+    ACTION_ITEMS = "action_items"
+    RESOURCES = "resources"
+    EXERCISE = "exercise"
+    TASKS = "tasks"
+
+
+@dataclass(frozen=True)
+class _HeadingRule:
+    role: Role
+    pattern: re.Pattern[str]  # full match on the normalised heading text (see _heading_label)
+    warn_if_empty: bool = False  # "## Goals" with no goal under it is worth a warning
+
+
+def _rule(role: Role, pattern: str, *, warn_if_empty: bool = False) -> _HeadingRule:
+    return _HeadingRule(role, re.compile(pattern), warn_if_empty)
+
+
+# First match wins. Texts are normalised: lower case, no emoji, no leading number, no trailing ":".
+_HEADING_RULES: tuple[_HeadingRule, ...] = (
+    _rule(Role.OVERVIEW, r"overview"),
+    _rule(
+        Role.GOALS,
+        r"(?:learning |today'?s |day )?(?:goals?|objectives?)(?: (?:of|for) (?:the day|today))?",
+        warn_if_empty=True,
+    ),
+    _rule(Role.NOTES, r"notes?|important|warning|attention|pay attention|caution"),
+    _rule(Role.WRAP_UP, r"wrap(?:ping)?[ -]?up(?: .*)?|reflections?", warn_if_empty=True),
+    _rule(Role.QA, r"q ?(?:&|and) ?a(?: session)?|questions? (?:and|&) answers?"),
+    _rule(Role.ACTION_ITEMS, r"action items?|next steps|to-?dos?|homework", warn_if_empty=True),
+    _rule(
+        Role.RESOURCES,
+        r"(?:(?:recommended|additional|further|useful|extra) )?"
+        r"(?:articles|videos|resources|reading|links|references|materials)"
+        r"(?: (?:and|&) (?:articles|videos|resources|reading|links|references|materials))?",
+        warn_if_empty=True,
+    ),
+    _rule(Role.EXERCISE, r"ex(?:c)?ercises?(?: \d+)?(?:\s*[:.\-–—].*)?", warn_if_empty=True),
+    _rule(
+        Role.EXERCISE, r"chapter \d+\s*[:.\-–—].*|questions|.*\banswer the following questions\b.*"
+    ),
+    _rule(Role.TASKS, r"tasks?|assignments?|instructions"),
+)
+
+# Roles a bold label paragraph may take (an "Overview" label or a "Tasks" label is just text).
+_LABEL_ROLES = frozenset(
+    {
+        Role.GOALS,
+        Role.NOTES,
+        Role.WRAP_UP,
+        Role.QA,
+        Role.ACTION_ITEMS,
+        Role.RESOURCES,
+        Role.EXERCISE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class _RoleRule:
+    """What a role makes of the units under it.
+
+    `content_kind` is the kind of the heading's own block and of plain content in scope (it merges
+    into that block); `item` / `paragraph` pick a structural kind for a unit or return None (then
+    the unit is content); `inherits` says whether unrecognised subheadings stay in the role;
+    `counted` is the kind whose absence makes an empty-section warning.
+    """
+
+    content_kind: BlockKind
+    item: Callable[[_Unit], BlockKind | None]
+    paragraph: Callable[[_Unit], BlockKind | None]
+    inherits: bool
+    counted: BlockKind | None = None
+
+
+def _never(_: _Unit) -> BlockKind | None:
+    return None
+
+
+def _always(kind: BlockKind) -> Callable[[_Unit], BlockKind | None]:
+    return lambda _: kind
+
+
+def _prompt_unless_intro(unit: _Unit) -> BlockKind | None:
+    # "Discuss the following with your mentor:" introduces the prompts; it is not one.
+    return None if unit.text.rstrip().endswith(":") else BlockKind.REFLECTION_PROMPT
+
+
+def _question_if_asked(unit: _Unit) -> BlockKind | None:
+    return BlockKind.QUESTION if _ends_with_question_mark(unit.text) else None
+
+
+def _exercise_item(unit: _Unit) -> BlockKind | None:
+    # "21.  What is HDFS? Explain its architecture." -- numbered items are the questions.
+    return BlockKind.QUESTION if unit.number is not None else _question_if_asked(unit)
+
+
+def _resource_if_linked(unit: _Unit) -> BlockKind | None:
+    return BlockKind.RESOURCE if unit.leading_link is not None else None
+
+
+_PLAIN = _RoleRule(BlockKind.TEXT, _never, _never, inherits=False)
+
+_ROLE_RULES: dict[Role | None, _RoleRule] = {
+    None: _PLAIN,
+    Role.TITLE: _PLAIN,
+    Role.OVERVIEW: _RoleRule(BlockKind.OVERVIEW, _never, _never, inherits=False),
+    Role.GOALS: _RoleRule(
+        BlockKind.TEXT, _always(BlockKind.GOAL), _never, inherits=False, counted=BlockKind.GOAL
+    ),
+    Role.NOTES: _RoleRule(BlockKind.NOTE, _never, _never, inherits=False),
+    Role.WRAP_UP: _RoleRule(
+        BlockKind.TEXT,
+        _always(BlockKind.REFLECTION_PROMPT),
+        _prompt_unless_intro,
+        inherits=True,
+        counted=BlockKind.REFLECTION_PROMPT,
+    ),
+    Role.QA: _RoleRule(BlockKind.QA, _never, _never, inherits=True),
+    Role.ACTION_ITEMS: _RoleRule(
+        BlockKind.TEXT,
+        _always(BlockKind.ACTION_ITEM),
+        _never,
+        inherits=False,
+        counted=BlockKind.ACTION_ITEM,
+    ),
+    Role.RESOURCES: _RoleRule(
+        BlockKind.TEXT,
+        _resource_if_linked,
+        _resource_if_linked,
+        inherits=False,
+        counted=BlockKind.RESOURCE,
+    ),
+    Role.EXERCISE: _RoleRule(
+        BlockKind.TEXT,
+        _exercise_item,
+        _question_if_asked,
+        inherits=True,
+        counted=BlockKind.QUESTION,
+    ),
+    # Steps of a task are content, but a step that asks something ("What is the namenode's
+    # transaction count?") is a question the hire answers.
+    Role.TASKS: _RoleRule(BlockKind.TEXT, _question_if_asked, _never, inherits=True),
+}
+
+# Kinds that merge into the block before them when that block's content kind is the same.
+_CONTENT_KINDS = frozenset({BlockKind.TEXT, BlockKind.OVERVIEW, BlockKind.NOTE, BlockKind.QA})
+
+# "ask your mentor to arrange this", "ask him to schedule a meeting with the RAMAD",
+# "your mentor will set up a call with the client team".
+_MEETING_REQUEST = re.compile(
+    r"\bask\s+(?:(?:your|the|my)\s+)?(?:mentor|manager|team\s*lead(?:er)?|buddy|him|her|them)\s+"
+    r"(?:to|if\s+(?:he|she|they)\s+can)\s+(?:arrange|schedule|set\s*up|organi[sz]e|book|coordinate)\b"
+    r"|\b(?:mentor|he|she|they)\s+(?:will|should|can|must)\s+(?:arrange|schedule|set\s*up|book)\s+"
+    r"(?:a|an|the)\s+(?:\w+\s+){0,2}?(?:meeting|call|session|sync|meetup|introduction)\b",
+    re.IGNORECASE,
+)
+
+# "Note:", "Important:" at the start of a paragraph (emoji removed): a callout.
+_NOTE_MARKER = re.compile(r"(?:notes?|important|warning|attention|pay attention|caution)\s*:", re.I)
+_TASK_MARKER = re.compile(r"\[([ xX])\](?:[ \t]|$)")
+# "[x](https://a.example/x](https://b.example))": an author pasted a link into a link's URL.
+_MALFORMED_URL = re.compile(r"(?:\]|%5D)\(", re.IGNORECASE)
+_SHORTCODE = re.compile(r":[a-zA-Z0-9_+\-]+:")
+_NUMBERED_HEADING = re.compile(
+    r"(?P<num>\d{1,4}|(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+    r"\s*[.)]\s*(?P<rest>\S.*)",
+    re.DOTALL,
+)
+_TITLE = re.compile(
+    r"(?P<label>day|(?:big\s+)?(?:practical\s+|final\s+)?ex(?:c)?ercise|show\s*case)\b"
+    r"\s*(?P<number>\d{1,4})?\s*(?:[-–—:.|]\s*)?(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_KIND_BY_FILE_NAME: tuple[tuple[re.Pattern[str], ItemKind], ...] = (
+    (re.compile(r"template"), ItemKind.TEMPLATE),
+    (re.compile(r"^day[_\- ]?\d+"), ItemKind.DAY),
+    (re.compile(r"ex(?:c)?ercise"), ItemKind.EXERCISE),
+    (re.compile(r"show_?case"), ItemKind.SHOWCASE),
+)
+_KIND_BY_TITLE_LABEL = {"day": ItemKind.DAY, "showcase": ItemKind.SHOWCASE}
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 1: units with line ranges
+# --------------------------------------------------------------------------------------------
+
+
+class _UnitType(Enum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    QUOTE = "quote"
+    CONTINUATION = "continuation"  # the lines after the nested items of a split list item
+    OTHER = "other"  # fence, table, raw HTML, hr, lines no token covers
+
+
+@dataclass
+class _Link:
+    text: str
+    url: str
+    description: str = ""  # the text after the link, for a resource line
+
+
+@dataclass
+class _Unit:
+    type: _UnitType
+    start: int  # 0-based first line
+    end: int  # 0-based last line, inclusive, never blank
+    text: str = ""  # plain text (markup removed); for a list item, its own lines only
+    level: int = 0  # heading level
+    number: int | None = None  # an ordered list item's number
+    checked: bool | None = None  # a "- [ ]" / "- [x]" item
+    leading_link: _Link | None = None
+    urls: list[str] = field(default_factory=list)
+
+
+def _build_markdown_it() -> MarkdownIt:
+    # Same preset as render.py, so structure and display agree; linkify needs a package we don't
+    # ship and adds nothing to structure.
+    md = MarkdownIt("gfm-like", options_update={"linkify": False})
+    md.disable("linkify")
+    return md
+
+
+_MD = _build_markdown_it()
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _units(lines: list[str], text: str) -> list[_Unit]:
+    """Units in source order, disjoint, covering every non-blank line."""
+    root = SyntaxTreeNode(_MD.parse(text))
+    units: list[_Unit] = []
+    for node in root.children:
+        units.extend(_node_units(node))
+    return _fill_gaps(_tidy(units, lines), lines)
+
+
+def _node_units(node: SyntaxTreeNode) -> Iterator[_Unit]:
+    if node.map is None:
+        return
+    start, end = node.map[0], node.map[1] - 1
+    if node.type == "heading":
+        summary = _inline_summary(node)
+        yield _Unit(_UnitType.HEADING, start, end, summary.text, level=int(node.tag[1:]))
+    elif node.type == "paragraph":
+        summary = _inline_summary(node)
+        yield _Unit(
+            _UnitType.PARAGRAPH,
+            start,
+            end,
+            summary.text,
+            leading_link=summary.leading_link,
+            urls=summary.urls,
+        )
+    elif node.type in ("bullet_list", "ordered_list"):
+        for item in node.children:
+            yield from _list_item_units(item)
+    elif node.type == "blockquote":
+        summary = _inline_summary(node)
+        yield _Unit(_UnitType.QUOTE, start, end, summary.text, urls=summary.urls)
+    else:
+        yield _Unit(_UnitType.OTHER, start, end, _text_of_leaf(node))
+
+
+def _list_item_units(item: SyntaxTreeNode) -> Iterator[_Unit]:
+    """One unit per item, or, when a nested item must stand alone, the item's own lines, then
+    its nested items (recursively), then any lines after them."""
+    if item.map is None:
+        return
+    start, end = item.map[0], item.map[1] - 1
+    own = _inline_summary(item, skip_lists=True)
+    first_inline = _first_inline_content(item)
+    task = _TASK_MARKER.match(first_inline)
+    unit = _Unit(
+        _UnitType.LIST_ITEM,
+        start,
+        end,
+        _TASK_MARKER.sub("", own.text, count=1).strip() if task else own.text,
+        number=_item_number(item),
+        checked=(task.group(1) != " ") if task else None,
+        leading_link=own.leading_link,
+        urls=_inline_summary(item).urls,
+    )
+    nested_lists = [child for child in item.children if child.type.endswith("_list")]
+    if not any(_must_stand_alone(nested) for lst in nested_lists for nested in lst.children):
+        yield unit
+        return
+    first_nested = nested_lists[0].map[0] if nested_lists[0].map else end + 1
+    unit.end = first_nested - 1
+    yield unit
+    for child in item.children:
+        if child.map is None or child.map[0] < first_nested:
+            continue
+        if child.type.endswith("_list"):
+            for nested in child.children:
+                yield from _list_item_units(nested)
+        else:
+            text = _text_of_leaf(child)
+            yield _Unit(_UnitType.CONTINUATION, child.map[0], child.map[1] - 1, text)
+
+
+def _must_stand_alone(item: SyntaxTreeNode) -> bool:
+    if _TASK_MARKER.match(_first_inline_content(item)):
+        return True
+    if _MEETING_REQUEST.search(_inline_summary(item, skip_lists=True).text):
+        return True
+    return any(
+        _must_stand_alone(nested)
+        for child in item.children
+        if child.type.endswith("_list")
+        for nested in child.children
+    )
+
+
+def _item_number(item: SyntaxTreeNode) -> int | None:
+    if item.parent is None or item.parent.type != "ordered_list":
+        return None
+    info = item.info if hasattr(item, "info") else ""
+    return int(info) if info.isdigit() else None
+
+
+def _first_inline_content(node: SyntaxTreeNode) -> str:
+    for child in node.children:
+        if child.type == "paragraph" and child.children:
+            return child.children[0].content
+        if child.type != "paragraph":
+            return ""
+    return ""
+
+
+def _text_of_leaf(node: SyntaxTreeNode) -> str:
+    if node.type in ("fence", "code_block", "html_block"):
+        return node.content
+    return _inline_summary(node).text
+
+
+@dataclass
+class _InlineSummary:
+    text: str
+    urls: list[str]
+    leading_link: _Link | None
+
+
+def _inline_summary(node: SyntaxTreeNode, *, skip_lists: bool = False) -> _InlineSummary:
+    """Plain text, link URLs and the leading link ("[title](url) - description") of a block.
+
+    Iterative walk: nesting depth is bounded by markdown-it's maxNesting, but a loop costs nothing.
+    """
+    parts: list[str] = []
+    urls: list[str] = []
+    leading: _Link | None = None
+    link_text_start: int | None = None
+    seen_text_before_link = False
+    stack = list(reversed(node.children))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple):  # the marker pushed after a link's children
+            _, url = current
+            if leading is None and link_text_start is not None:
+                leading = _Link("".join(parts[link_text_start:]).strip(), url)
+                link_text_start = len(parts)
+            continue
+        kind = current.type
+        if skip_lists and kind.endswith("_list"):
+            continue
+        if kind in ("text", "code_inline"):
+            if current.content.strip() and link_text_start is None and leading is None:
+                seen_text_before_link = True
+            parts.append(current.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif kind == "image":
+            parts.append(str(current.attrs.get("alt", "") or ""))
+            urls.append(str(current.attrs.get("src", "")))
+        elif kind == "fence" or kind == "code_block":
+            parts.append(current.content)
+        elif kind == "link":
+            url = str(current.attrs.get("href", ""))
+            urls.append(url)
+            if leading is None and not seen_text_before_link and link_text_start is None:
+                link_text_start = len(parts)
+                stack.append(("link_end", url))  # type: ignore[arg-type]
+            stack.extend(reversed(current.children))
+        else:
+            if kind in ("paragraph", "heading", "list_item", "table", "tr", "blockquote"):
+                parts.append(" ")
+            stack.extend(reversed(current.children))
+    text = _collapse_spaces("".join(parts))
+    if leading is not None and link_text_start is not None:
+        leading.description = _collapse_spaces("".join(parts[link_text_start:])).lstrip(" -–—:.,|)")
+    return _InlineSummary(text, urls, leading)
+
+
+def _tidy(units: list[_Unit], lines: list[str]) -> list[_Unit]:
+    """Trim blank lines off unit ends, and make ranges disjoint and ordered (defensive)."""
+    tidy: list[_Unit] = []
+    last_end = -1
+    for unit in units:
+        unit.start = max(unit.start, last_end + 1)
+        unit.end = min(unit.end, len(lines) - 1)
+        while unit.end >= unit.start and _is_blank(lines[unit.end]):
+            unit.end -= 1
+        while unit.start <= unit.end and _is_blank(lines[unit.start]):
+            unit.start += 1
+        if unit.start > unit.end:
+            continue
+        tidy.append(unit)
+        last_end = unit.end
+    return tidy
+
+
+def _fill_gaps(units: list[_Unit], lines: list[str]) -> list[_Unit]:
+    """Lines markdown-it gives no token (reference definitions...) become OTHER units."""
+    filled: list[_Unit] = []
+    next_line = 0
+    for unit in [*units, None]:
+        gap_end = (unit.start if unit else len(lines)) - 1
+        gap_start = next_line
+        while gap_start <= gap_end and _is_blank(lines[gap_start]):
+            gap_start += 1
+        while gap_end >= gap_start and _is_blank(lines[gap_end]):
+            gap_end -= 1
+        if gap_start <= gap_end:
+            gap_text = "\n".join(lines[gap_start : gap_end + 1])
+            filled.append(_Unit(_UnitType.OTHER, gap_start, gap_end, gap_text))
+        if unit is not None:
+            filled.append(unit)
+            next_line = unit.end + 1
+    return filled
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 2 and 3: classify units and build blocks
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    """A block under construction; keys are assigned once all drafts exist."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    title: str
+    identity: str  # what its key is derived from ("" -> the merged units' text)
+    parent: int | None
+    depth: int
+    data: dict
+    absorbs: BlockKind | None = None  # content units of this kind merge into it
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A heading (or bold label) in force: its role, and the drafts it involves."""
+
+    role: Role | None
+    draft: int | None  # the heading's own draft: the parent of blocks under it
+    origin: int | None  # the draft whose heading named the role (inherited by subheadings)
+    level: int  # heading level; labels use 7 so that any heading ends them
+    section: bool = False
+
+
+_DOCUMENT = _Scope(None, None, None, 0)
+
+
+class _Builder:
+    """Turns units into drafts, tracking the enclosing headings and the role in force."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.drafts: list[_Draft] = []
+        self.warnings: list[ParseWarning] = []
+        self.headings: list[_Scope] = []  # enclosing headings, outermost first
+        self.label: _Scope | None = None  # a bold label's role, for the list right below it
+        self.found: Counter[int] = Counter()  # origin draft -> structural blocks under it
+        self.expecting: dict[int, BlockKind] = {}  # origin draft -> what it promised
+
+    def scope(self) -> _Scope:
+        if self.label is not None:
+            return self.label
+        return self.headings[-1] if self.headings else _DOCUMENT
+
+    def parent_and_depth(self) -> tuple[int | None, int]:
+        scopes = [*self.headings, *([self.label] if self.label else [])]
+        enclosing = [scope.draft for scope in scopes if scope.draft is not None]
+        return (enclosing[-1] if enclosing else None), len(enclosing)
+
+    def add_title(self, unit: _Unit) -> None:
+        data = {"level": 1, "role": Role.TITLE.value}
+        self.new_draft(BlockKind.TEXT, unit, _block_title(unit.text), "title", data)
+        self.headings.append(_Scope(Role.TITLE, None, None, 1))
+
+    def add_heading(self, unit: _Unit) -> None:
+        self.label = None
+        while self.headings and self.headings[-1].level >= unit.level:
+            self.headings.pop()
+        enclosing = self.headings[-1] if self.headings else _DOCUMENT
+        own = _heading_rule(unit.text)
+        inherited = own is None and _ROLE_RULES[enclosing.role].inherits
+        role = own.role if own else enclosing.role if inherited else None
+        numbered = _NUMBERED_HEADING.fullmatch(_strip_emoji(unit.text).strip())
+        is_section = _is_section(role, numbered is not None, enclosing)
+        title = _block_title(numbered.group("rest") if is_section and numbered else unit.text)
+        data: dict = {"level": unit.level}
+        if role is not None:
+            data["role"] = role.value
+        if is_section and numbered:
+            data["number"] = _parse_number(numbered.group("num"))
+        content = BlockKind.TEXT if is_section else _ROLE_RULES[role].content_kind
+        kind = BlockKind.SECTION if is_section else content
+        index = self.new_draft(kind, unit, title, _normalise(title), data, absorbs=content)
+        # "### Chapter 1: ..." under "## Exercise" is more of the same: the questions count there.
+        same_role = own is not None and own.role == enclosing.role and enclosing.origin is not None
+        origin = enclosing.origin if inherited or same_role else index if own else None
+        if origin == index and own and own.warn_if_empty and _ROLE_RULES[role].counted:
+            self.expecting[index] = _ROLE_RULES[role].counted
+        self.headings.append(_Scope(role, index, origin, unit.level, is_section))
+
+    def add_label(self, unit: _Unit, role: Role) -> None:
+        """A bold label ("**Goals:**", ":warning: **Note:**"): its role covers the list below it."""
+        rule = _ROLE_RULES[role]
+        data = {} if rule.content_kind == BlockKind.NOTE else {"role": role.value}
+        kind = rule.content_kind
+        index = self.new_draft(kind, unit, _block_title(unit.text), "", data, absorbs=kind)
+        self.label = _Scope(role, index, index, 7)
+
+    def add_unit(self, unit: _Unit) -> None:
+        if unit.type not in (_UnitType.LIST_ITEM, _UnitType.CONTINUATION):
+            self.label = None
+        label_role = _label_role(unit)
+        if label_role is not None:
+            self.add_label(unit, label_role)
+            return
+        scope = self.scope()
+        kind = self.classify(unit, scope.role)
+        last = self.drafts[-1] if self.drafts else None
+        if kind in _CONTENT_KINDS and last is not None and last.absorbs == kind:
+            last.end = unit.end
+            last.texts.append(unit.text)
+            self.check_urls(unit)
+            return
+        title, identity, data = _describe(unit, kind)
+        self.new_draft(
+            kind, unit, title, identity, data, absorbs=kind if kind in _CONTENT_KINDS else None
+        )
+        if scope.origin is not None and _ROLE_RULES[scope.role].counted == kind:
+            self.found[scope.origin] += 1
+
+    def classify(self, unit: _Unit, role: Role | None) -> BlockKind:
+        """Meeting requests first, then notes, then what the role makes of the unit."""
+        if unit.type in (_UnitType.PARAGRAPH, _UnitType.LIST_ITEM) and _MEETING_REQUEST.search(
+            unit.text
+        ):
+            return BlockKind.MEETING_REQUEST
+        if unit.type in (_UnitType.PARAGRAPH, _UnitType.QUOTE) and _is_note(unit.text):
+            return BlockKind.NOTE
+        rule = _ROLE_RULES[role]
+        kind: BlockKind | None = None
+        if unit.type == _UnitType.LIST_ITEM:
+            kind = rule.item(unit)
+        elif unit.type == _UnitType.PARAGRAPH:
+            kind = rule.paragraph(unit)
+        if kind is None and unit.checked is not None:
+            kind = BlockKind.CHECKLIST_ITEM
+        if role == Role.RESOURCES and unit.type == _UnitType.LIST_ITEM and kind is None:
+            self.warn(unit.start, "a resource without a link at its start is kept as text")
+        return kind or rule.content_kind
+
+    def new_draft(
+        self,
+        kind: BlockKind,
+        unit: _Unit,
+        title: str,
+        identity: str,
+        data: dict,
+        *,
+        absorbs: BlockKind | None = None,
+    ) -> int:
+        self.check_urls(unit)
+        parent, depth = self.parent_and_depth()
+        draft = _Draft(kind, unit.start, unit.end, title, identity, parent, depth, data, absorbs)
+        draft.texts.append(unit.text)
+        self.drafts.append(draft)
+        return len(self.drafts) - 1
+
+    def check_urls(self, unit: _Unit) -> None:
+        for url in unit.urls:
+            if _MALFORMED_URL.search(url):
+                self.warn(unit.start, f"a link URL looks malformed: {url[:120]!r}")
+
+    def finish(self) -> None:
+        """Warnings that need the whole file: empty sections, repeated numbers."""
+        for origin, expected in self.expecting.items():
+            if not self.found[origin]:
+                draft = self.drafts[origin]
+                what = expected.value.replace("_", " ")
+                self.warn(draft.start, f"{draft.title!r} has no {what} under it")
+        for kind in (BlockKind.SECTION, BlockKind.QUESTION):
+            seen: set[int] = set()
+            for draft in self.drafts:
+                number = draft.data.get("number") if draft.kind == kind else None
+                if number is None:
+                    continue
+                if number in seen:
+                    self.warn(draft.start, f"{kind.value} number {number} is used twice")
+                seen.add(number)
+
+    def warn(self, line_index: int | None, message: str) -> None:
+        line = None if line_index is None else line_index + 1
+        self.warnings.append(ParseWarning(self.source, line, message))
+
+
+def _is_section(role: Role | None, numbered: bool, enclosing: _Scope) -> bool:
+    """A topic section: "## Tasks"; a numbered heading at the top level ("## 1. ...", "## II.");
+    any heading right under "## Tasks" ("### 1. ...")."""
+    if role == Role.TASKS:
+        return True
+    if role not in (None, Role.EXERCISE, Role.TASKS):
+        return False
+    if enclosing.role == Role.TASKS and enclosing.section:
+        return True
+    at_top = enclosing.level <= 1
+    return numbered and at_top
+
+
+def _heading_rule(text: str) -> _HeadingRule | None:
+    label = _heading_label(text)
+    return next((rule for rule in _HEADING_RULES if rule.pattern.fullmatch(label)), None)
+
+
+def _label_role(unit: _Unit) -> Role | None:
+    """The role of a bold label paragraph ("**Goals:**", "**⚠️ Note:**"), else None."""
+    if unit.type != _UnitType.PARAGRAPH or len(unit.text) > 80:
+        return None
+    rule = _heading_rule(unit.text)
+    if rule is None or rule.role not in _LABEL_ROLES:
+        return None
+    return rule.role
+
+
+def _is_note(text: str) -> bool:
+    return _NOTE_MARKER.match(_strip_emoji(text).lstrip(" *_")) is not None
+
+
+def _describe(unit: _Unit, kind: BlockKind) -> tuple[str, str, dict]:
+    """Title, key identity and data of a block that starts with `unit`."""
+    title = _block_title(unit.text)
+    data: dict = {}
+    identity = ""  # the block's text
+    if kind == BlockKind.RESOURCE and unit.leading_link is not None:
+        link = unit.leading_link
+        title = _block_title(link.text) or _block_title(link.url)
+        data = {"url": link.url, "description": link.description}
+        identity = link.url or link.text
+    elif kind == BlockKind.QUESTION and unit.number is not None:
+        data = {"number": unit.number}
+    elif kind == BlockKind.CHECKLIST_ITEM:
+        data = {"checked": bool(unit.checked)}
+    elif kind == BlockKind.MEETING_REQUEST:
+        match = _MEETING_REQUEST.search(unit.text)
+        data = {"phrase": match.group(0) if match else ""}
+    return title, identity, data
+
+
+# --------------------------------------------------------------------------------------------
+# Text helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _collapse_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _strip_emoji(text: str) -> str:
+    """Remove emoji characters and known `:shortcode:`s (unknown ones may be real text)."""
+    without_shortcodes = _SHORTCODE.sub(
+        lambda m: "" if emoji.emojize(m.group(0), language="alias") != m.group(0) else m.group(0),
+        text,
+    )
+    return emoji.replace_emoji(without_shortcodes, replace="").replace("\ufe0f", "")
+
+
+def _heading_label(text: str) -> str:
+    """Normalised heading text for the registry: "## **Wrapping Up:** :hourglass:" -> "wrapping up"."""
+    label = _collapse_spaces(_strip_emoji(text)).strip(" \t*_:;.,!-–—").casefold()
+    numbered = _NUMBERED_HEADING.fullmatch(label.upper())
+    if numbered:
+        label = numbered.group("rest").casefold().strip(" \t*_:;.,!-–—")
+    return label
+
+
+def _ends_with_question_mark(text: str) -> bool:
+    return _strip_emoji(text).rstrip(" \t*_)").endswith(("?", "？", "؟"))
+
+
+def _block_title(text: str) -> str:
+    title = _collapse_spaces(emoji.emojize(text, language="alias")).rstrip(" :")
+    if len(title) > TITLE_MAX_CHARS:
+        title = title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
+    return title
+
+
+def _normalise(text: str) -> str:
+    """What keys compare: NFKC, case-folded, whitespace collapsed."""
+    return _collapse_spaces(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _parse_number(numeral: str) -> int:
+    if numeral.isdigit():
+        return int(numeral)
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for here, after in zip(numeral, [*numeral[1:], ""], strict=True):
+        value = values[here]
+        total += -value if after and values[after] > value else value
+    return total
+
+
+# --------------------------------------------------------------------------------------------
+# Keys
+# --------------------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > _SLUG_MAX_CHARS:
+            break
+        slug = candidate
+    return slug or words[0][:_SLUG_MAX_CHARS] if words else slug
+
+
+def _assign_keys(drafts: list[_Draft], lines: list[str]) -> list[str]:
+    """kind-slug-digest of the normalised identity; "-2", "-3"... for repeats, in source order."""
+    keys: list[str] = []
+    seen: Counter[str] = Counter()
+    for draft in drafts:
+        identity = _normalise(draft.identity or " ".join(draft.texts))
+        if not identity:  # a rule, an empty HTML block: its source lines are all it has
+            identity = _normalise("\n".join(lines[draft.start : draft.end + 1]))
+        digest = hashlib.blake2s(identity.encode(), digest_size=4).hexdigest()
+        slug = _slug(identity)
+        base = f"{draft.kind.value}-{slug}-{digest}" if slug else f"{draft.kind.value}-{digest}"
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return keys
+
+
+# --------------------------------------------------------------------------------------------
+# Title and item kind
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Title:
+    number: int | None
+    title: str
+    emoji: str
+    label: str  # "day", "practical exercise", ... ("" when the title has none)
+
+
+def _parse_title(text: str) -> _Title:
+    """ "Day 03 - Introduction to ... :elephant:" -> 3, "Introduction to ...", "🐘"."""
+    body, emoji_chars = _split_trailing_emoji(_collapse_spaces(text))
+    match = _TITLE.fullmatch(body)
+    if match is None:
+        return _Title(None, body, emoji_chars, "")
+    number = int(match.group("number")) if match.group("number") else None
+    rest = match.group("rest").strip()
+    return _Title(number, rest or body, emoji_chars, _collapse_spaces(match.group("label")).lower())
+
+
+def _split_trailing_emoji(text: str) -> tuple[str, str]:
+    """Peel emoji (shortcodes or characters) off the end of a title."""
+    found: list[str] = []
+    body = text.rstrip()
+    while body:
+        shortcode = re.search(r":[a-zA-Z0-9_+\-]+:$", body)
+        if shortcode and emoji.emojize(shortcode.group(0), language="alias") != shortcode.group(0):
+            found.insert(0, emoji.emojize(shortcode.group(0), language="alias"))
+            body = body[: shortcode.start()].rstrip()
+            continue
+        last = emoji.emoji_list(body[-8:])
+        if last and last[-1]["match_end"] == len(body[-8:]):
+            found.insert(0, last[-1]["emoji"])
+            body = body[: len(body) - len(last[-1]["emoji"])].rstrip()
+            continue
+        break
+    return body, "".join(found)
+
+
+def _item_kind(source: str, title: _Title) -> ItemKind | None:
+    stem = PurePosixPath(source.replace("\\", "/")).stem.lower() if source else ""
+    for pattern, kind in _KIND_BY_FILE_NAME:
+        if stem and pattern.search(stem):
+            return kind
+    label = title.label.replace(" ", "")
+    if label in _KIND_BY_TITLE_LABEL:
+        return _KIND_BY_TITLE_LABEL[label]
+    if "ercise" in label:
+        return ItemKind.EXERCISE
+    if "template" in title.title.lower():
+        return ItemKind.TEMPLATE
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def normalise_source(text: str) -> str:
+    """The text as the parser (and markdown-it) reads it: no BOM, LF line ends, no NUL."""
+    return (
+        text.removeprefix("\ufeff")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\0", "\ufffd")
+    )
+
+
+def parse_item(text: str, *, source: str = "") -> ParsedItem:
+    """Parse one authored Markdown file into an item and its blocks (see the module docstring)."""
+    warnings: list[ParseWarning] = []
+    if "\0" in text:
+        warnings.append(ParseWarning(source, _first_line_with(text, "\0"), "NUL bytes replaced"))
+    normalised = normalise_source(text)
+    lines = normalised.split("\n")
+    builder = _Builder(source)
+    if len(normalised) > MAX_STRUCTURED_CHARS:
+        builder.warn(None, f"over {MAX_STRUCTURED_CHARS:,} characters: shown as plain text")
+        units = _fill_gaps([], lines)
+    else:
+        units = _units(lines, normalised)
+    if not units:
+        builder.warn(None, "the file is empty")
+    title_unit = (
+        units[0] if units and units[0].type == _UnitType.HEADING and units[0].level == 1 else None
+    )
+    if units and title_unit is None:
+        builder.warn(units[0].start, "no title line ('# Day NN - Title') at the top of the file")
+    for unit in units:
+        if unit is title_unit:
+            builder.add_title(unit)
+        elif unit.type == _UnitType.HEADING:
+            if unit.level == 1:
+                builder.warn(unit.start, "another level-1 heading: only the first is the title")
+            builder.add_heading(unit)
+        else:
+            builder.add_unit(unit)
+    builder.finish()
+    title = _parse_title(title_unit.text) if title_unit else _Title(None, "", "", "")
+    kind = _item_kind(source, title)
+    if kind is None:
+        builder.warn(
+            None, f"cannot tell the item kind of {source or 'this file'!r}; taken as a day"
+        )
+        kind = ItemKind.DAY
+    raw_title = lines[title_unit.start].strip() if title_unit else ""
+    item = ParsedItem(
+        source=source,
+        kind=kind,
+        number=title.number,
+        title=_block_title(title.title) if title_unit else "",
+        emoji=title.emoji,
+        raw_title=raw_title,
+        warnings=warnings + builder.warnings,
+    )
+    item.blocks = _blocks(builder.drafts, lines)
+    return item
+
+
+def _blocks(drafts: list[_Draft], lines: list[str]) -> list[ParsedBlock]:
+    keys = _assign_keys(drafts, lines)
+    return [
+        ParsedBlock(
+            kind=draft.kind,
+            key=keys[index],
+            markdown="\n".join(lines[draft.start : draft.end + 1]),
+            line=draft.start + 1,
+            end_line=draft.end + 1,
+            title=draft.title,
+            depth=draft.depth,
+            parent_key=keys[draft.parent] if draft.parent is not None else None,
+            data=draft.data,
+        )
+        for index, draft in enumerate(drafts)
+    ]
+
+
+def _first_line_with(text: str, needle: str) -> int:
+    return text.count("\n", 0, text.index(needle)) + 1
