@@ -216,7 +216,10 @@ def _block_rows(
     item_ids: dict[str, int],
     asset_ids: dict[str, int],
 ) -> list[Block]:
-    from .markdown.render import render_markdown  # the renderer lands separately (issue 3)
+    from .markdown import render  # the renderer lands separately (issue 3)
+
+    # Blocks cut from a nested list keep their indentation; the block renderer dedents first.
+    render_block = getattr(render, "render_block_markdown", render.render_markdown)
 
     def link_resolver(url: str, is_image: bool) -> str | None:
         resolution = parsed.resolve(url, from_source=parsed_item.source)
@@ -234,7 +237,7 @@ def _block_rows(
         key = _unique_key(block.key, seen)
         seen.add(key)
         try:
-            rendered = render_markdown(block.markdown, link_resolver=link_resolver)
+            rendered = render_block(block.markdown, link_resolver=link_resolver)
         except Exception:
             # A renderer bug shows the block as escaped text rather than failing the import.
             logger.exception("render failed: %s line %s", parsed_item.source, block.line)

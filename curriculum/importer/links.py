@@ -21,6 +21,8 @@ NEUTRAL_URL = "#"  # what a blocked link points at: nowhere, harmlessly
 _HTML_ATTR = re.compile(r"""\b(src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _REMOTE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _scanner = MarkdownIt("commonmark").enable("table")
+# See every link, even those markdown-it would refuse to render (file:, javascript:), to warn.
+_scanner.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*\S)\s*$")
 _LINK = re.compile(r"\[(?P<label>[^\]]*)\]\(\s*<?(?P<target>[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BRACKET_ONLY = re.compile(r"\[(?P<label>[^\]]+)\](?!\()")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+# What joins a link to its description: "):** ", "** : "; never the colon of ":fire:".
+_SEPARATOR = re.compile(r"^[\s*_]*(?::(?![a-z0-9_+\-]+:))?[\s*_]*")
 SHORTCODE = re.compile(r":[a-z0-9_+\-]+:")
 
 
@@ -35,7 +37,7 @@ def plain(text: str) -> str:
 class TocEntry:
     label: str
     target: str | None  # None when the entry has no link
-    description: str
+    description: str  # as authored after the link, emoji shortcodes included
     line: int
 
 
@@ -97,7 +99,7 @@ def _entry(body: str, line: int, source: str, warnings: list[Warning]) -> TocEnt
         return TocEntry(
             label=plain(link.group("label")),
             target=link.group("target").strip(),
-            description=plain(description),
+            description=_SEPARATOR.sub("", description).strip(),  # shortcodes kept: the emoji
             line=line,
         )
     bracket = _BRACKET_ONLY.search(body)

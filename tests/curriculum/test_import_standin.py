@@ -6,7 +6,7 @@ Once the real modules exist this installs nothing, and the tests run against the
 
 import hashlib
 import html
-import importlib.util
+import importlib
 import re
 import sys
 import types
@@ -68,17 +68,53 @@ def _render_markdown(text: str, *, link_resolver=None) -> str:
     return out
 
 
+def _usable(name: str, attr: str) -> bool:
+    """The real module is used as soon as it imports and has the function (even uncommitted)."""
+    try:
+        module = importlib.import_module(name)
+    except Exception:
+        return False
+    return callable(getattr(module, attr, None))
+
+
 def install() -> None:
     for name, attr, func in (
         ("curriculum.markdown.parse", "parse_item", _parse_item),
         ("curriculum.markdown.render", "render_markdown", _render_markdown),
     ):
-        if name in sys.modules or importlib.util.find_spec(name) is not None:
+        if _usable(name, attr):
             continue
         module = types.ModuleType(name)
         setattr(module, attr, func)
         module.STANDIN = True  # type: ignore[attr-defined]
         sys.modules[name] = module
+        globals()["STANDIN_RENDER" if name.endswith("render") else "STANDIN_PARSE"] = True
 
 
 install()
+
+
+def write_tree(root, files: dict[str, str | bytes]):
+    """Write {relative path: text or bytes} under root (a pathlib.Path) and return root."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+DAY = """# Day {n:02d} - {title} :rocket:
+
+## Overview:
+{title} for newcomers.
+
+## Goals:
+- Learn {title}
+- Practise {title}
+
+## 1. First topic
+Read about {title}.
+"""
