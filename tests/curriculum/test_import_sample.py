@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from curriculum.models import Asset, Block, Item, ProgramVersion
-from tests.curriculum import test_import_standin  # noqa: F401 - only until the parser lands
+from tests.curriculum import test_import_standin  # stands in until the parser lands
 
 # (chapter number, [(source, kind, number)]) in table-of-contents order, as read from readme.md.
 EXPECTED = [
