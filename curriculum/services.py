@@ -28,7 +28,7 @@ from .importer.links import NEUTRAL_URL
 from .importer.program import item_hash
 from .markdown.structure import ItemKind, ParsedBlock, ParsedItem
 from .models import Asset, Block, Chapter, Item, Program, ProgramVersion, VersionState
-from .urls import asset_url, item_url
+from .paths import asset_url, item_url
 
 logger = logging.getLogger(__name__)
 

@@ -74,3 +74,13 @@ def test_strs_read_well(tmp_path):
     assert str(item) == "Day 01 - Many"
     assert str(item.chapter).startswith("P1") or item.chapter.title
     assert str(item.blocks.first())
+
+
+def test_paths_in_imported_html_match_the_curriculum_routes():
+    from django.urls import resolve
+
+    from curriculum.paths import URL_PREFIX, asset_url
+
+    match = resolve("/" + asset_url(7, "assets/x.gif").removeprefix(URL_PREFIX), "curriculum.urls")
+    assert match.url_name == "asset_file"
+    assert match.kwargs == {"asset_id": 7, "name": "x.gif"}
