@@ -161,3 +161,22 @@ def test_program_slug_can_be_chosen(program_dir):
     result = program_import(source=program_dir, program_slug="newbies")
     assert result.program.slug == "newbies"
     assert result.program.title == "Versioned"
+
+
+def test_hostile_markdown_is_stored_without_active_html(tmp_path):
+    nested = "> " * 3000 + "deep\n\n" + "".join("  " * i + "- item\n" for i in range(500))
+    hostile = (
+        "# Day 01 - Hostile\n\n## Overview\n"
+        "[x](javascript:alert(1)) [y](data:text/html,hi) <script>alert(1)</script>\n"
+        '<img src="x" onerror="alert(1)"> <iframe src="https://e.com"></iframe>\n'
+        "<svg onload=alert(1)></svg> <form action=/x><input></form>\n\n" + nested
+    )
+    root = write_tree(tmp_path / "hostile", {"c1/day_01.md": hostile})
+
+    result = program_import(source=root)
+
+    assert result.status == "imported"
+    html = "".join(Block.objects.values_list("html", flat=True)).lower()
+    # Refused links stay as visible text ("[x](javascript:...)"); no attribute may carry them.
+    for active in ("<script", '="javascript:', '="data:', "onerror=", "<iframe", "<svg", "<form"):
+        assert active not in html, active
