@@ -225,6 +225,7 @@ _TASK_MARKER = re.compile(r"\[([ xX])\](?:[ \t]|$)")
 # "[x](https://a.example/x](https://b.example))": an author pasted a link into a link's URL.
 _MALFORMED_URL = re.compile(r"(?:\]|%5D)\(", re.IGNORECASE)
 _SHORTCODE = re.compile(r":[a-zA-Z0-9_+\-]+:")
+_TRAILING_SHORTCODE = re.compile(r":[a-zA-Z0-9_+\-]+:$")
 _NUMBERED_HEADING = re.compile(
     r"(?P<num>\d{1,4}|(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
     r"\s*[.)]\s*(?P<rest>\S.*)",
@@ -762,7 +763,9 @@ def _ends_with_question_mark(text: str) -> bool:
 
 
 def _block_title(text: str) -> str:
-    title = _collapse_spaces(emoji.emojize(text, language="alias")).rstrip(" :")
+    title = _collapse_spaces(emoji.emojize(text, language="alias"))
+    if title.endswith(":") and not _TRAILING_SHORTCODE.search(title):
+        title = title.rstrip(" :")  # "Goals:" -> "Goals", but ":unknown_code:" stays whole
     if len(title) > TITLE_MAX_CHARS:
         title = title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
     return title
@@ -846,7 +849,7 @@ def _split_trailing_emoji(text: str) -> tuple[str, str]:
     found: list[str] = []
     body = text.rstrip()
     while body:
-        shortcode = re.search(r":[a-zA-Z0-9_+\-]+:$", body)
+        shortcode = _TRAILING_SHORTCODE.search(body)
         if shortcode and emoji.emojize(shortcode.group(0), language="alias") != shortcode.group(0):
             found.insert(0, emoji.emojize(shortcode.group(0), language="alias"))
             body = body[: shortcode.start()].rstrip()
