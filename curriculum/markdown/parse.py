@@ -383,8 +383,7 @@ def _must_stand_alone(item: SyntaxTreeNode) -> bool:
 def _item_number(item: SyntaxTreeNode) -> int | None:
     if item.parent is None or item.parent.type != "ordered_list":
         return None
-    info = item.info if hasattr(item, "info") else ""
-    return int(info) if info.isdigit() else None
+    return int(item.info) if item.info.isdigit() else None  # markdown-it keeps "21" in `info`
 
 
 def _first_inline_content(node: SyntaxTreeNode) -> str:
