@@ -1,5 +1,6 @@
 """The hire journey's records, and the outbox every outgoing email passes through."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -34,3 +35,215 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+# --- The hire's journey ----------------------------------------------------------------------
+# Writes go through `onboarding.services`, reads of a hire's data through `onboarding.selectors`.
+
+
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday..Friday, as datetime.weekday() counts
+
+
+class Cohort(models.Model):
+    """Hires who start together. Its schedule settings are defaults copied into each enrollment."""
+
+    name = models.CharField(max_length=200)
+    start_date = models.DateField()
+    pace = models.PositiveSmallIntegerField(default=1)  # items per working day
+    working_days = models.JSONField(default=default_working_days)
+    holidays = models.JSONField(default=list, blank=True)  # ISO dates: ["2026-12-25"]
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pace__gte=1, pace__lte=10), name="cohort_pace_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnrollmentState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    FINISHED = "finished", "Finished"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Enrollment(models.Model):
+    """A hire in one program version, with a mentor and a schedule.
+
+    The schedule (start date, pace, working days, holidays) is copied from the cohort when the
+    enrollment is made and may then differ per hire; `onboarding.schedule` turns it into "today".
+    `program` repeats `version.program` so the database can enforce one active enrollment per
+    hire per program.
+    """
+
+    hire = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    program = models.ForeignKey(
+        "curriculum.Program", on_delete=models.PROTECT, related_name="enrollments"
+    )
+    version = models.ForeignKey(
+        "curriculum.ProgramVersion", on_delete=models.PROTECT, related_name="enrollments"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentee_enrollments",
+    )
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollments"
+    )
+    start_date = models.DateField()
+    pace = models.PositiveSmallIntegerField(default=1)
+    working_days = models.JSONField(default=default_working_days)
+    holidays = models.JSONField(default=list, blank=True)
+    state = models.CharField(
+        max_length=10, choices=EnrollmentState.choices, default=EnrollmentState.ACTIVE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hire", "program"],
+                condition=models.Q(state="active"),
+                name="one_active_enrollment_per_program",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pace__gte=1, pace__lte=10), name="enrollment_pace_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["mentor", "state"], name="enrollment_mentor_state")]
+
+    def __str__(self) -> str:
+        return f"{self.hire_id} in {self.version_id} ({self.state})"
+
+
+class ProgressState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_REVIEW = "waiting_review", "Waiting for review"
+    DONE = "done", "Done"
+
+
+class ItemProgress(models.Model):
+    """Where one hire is with one item. No row means "not started".
+
+    `completed_at` is set when the hire completes the item; the state is then `waiting_review`
+    while a submission waits on the mentor, `done` otherwise.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    item = models.ForeignKey("curriculum.Item", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=20, choices=ProgressState.choices, default=ProgressState.NOT_STARTED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_comment = models.TextField(blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "item"], name="progress_unique"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="progress_rating_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}/{self.item_id}: {self.state}"
+
+
+class BlockCheck(models.Model):
+    """A ticked goal, action item or checklist item, or a resource marked read.
+
+    Known by the block's stable key, not its row: a re-import makes new Block rows, and the
+    key stays the same wherever the block's text did not change, so moving a hire to a newer
+    version carries the check over (matching the item by its source path).
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="checks")
+    item = models.ForeignKey("curriculum.Item", on_delete=models.PROTECT, related_name="+")
+    block_key = models.CharField(max_length=255)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "item", "block_key"], name="block_check_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}/{self.item_id}/{self.block_key}"
+
+
+class SubmissionKind(models.TextChoices):
+    REFLECTION = "reflection", "Reflection"
+    ANSWER = "answer", "Answer"
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class Submission(models.Model):
+    """A hire's reflection on an item, or their answer to one question, reviewed by the mentor.
+
+    One row per (enrollment, item, kind, block key); a reflection has an empty block key. An
+    answer's text is `body`; a reflection keeps one text per prompt key in `answers` and the
+    free notes in `body`. `round` counts submissions: it goes up each time the hire submits
+    again after the mentor asked for changes.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="submissions")
+    item = models.ForeignKey("curriculum.Item", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=SubmissionKind.choices)
+    block_key = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=20, choices=SubmissionState.choices, default=SubmissionState.DRAFT
+    )
+    round = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "item", "kind", "block_key"], name="submission_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="answer") & ~models.Q(block_key="")
+                | models.Q(kind="reflection", block_key=""),
+                name="submission_block_key_by_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["enrollment", "state"],
+                name="submission_waiting",
+                condition=models.Q(state="submitted"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.enrollment_id}/{self.item_id} ({self.state})"

@@ -4,11 +4,29 @@ import datetime
 import logging
 import re
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import OutboundEmail
+from accounts.models import User
+from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind
+from curriculum.models import Block, Item, ProgramVersion, VersionState
+
+from .models import (
+    BlockCheck,
+    Cohort,
+    Enrollment,
+    EnrollmentState,
+    ItemProgress,
+    OutboundEmail,
+    ProgressState,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    default_working_days,
+)
+from .schedule import Schedule, local_today
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +126,395 @@ def email_unsent_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- The hire's journey ----------------------------------------------------------------------
+# Every function takes the enrollment it writes to and the person acting (`by`). Views get the
+# enrollment from `selectors.enrollment_for_user`, which already scopes it to the viewer; the
+# services check again so that no caller (a task, a shell, a future view) can write one hire's
+# progress as another.
+
+# Limits on what a person types; the forms say the same, these are the last line.
+TEXT_MAX_CHARS = 20_000
+COMMENT_MAX_CHARS = 2_000
+# C0 controls except tab, line feed and carriage return, DEL, and the bidi overrides that can
+# make text read differently from what it stores.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_clean(value: str, *, label: str, max_chars: int = TEXT_MAX_CHARS) -> str:
+    """The text a person typed, refused with a message they understand when it can't be stored."""
+    if _FORBIDDEN_CHARS.search(value):
+        raise ValidationError(
+            f"{label} contains control characters (such as a NUL byte). Remove them and try again.",
+            code="control_characters",
+        )
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > max_chars:
+        raise ValidationError(
+            f"{label} is too long: {len(value):,} characters, at most {max_chars:,}.",
+            code="too_long",
+        )
+    return value
+
+
+def _schedule_values_clean(
+    *, pace: int, working_days: list[int], holidays: list[str]
+) -> tuple[int, list[int], list[str]]:
+    try:
+        checked = Schedule.build(
+            start_date=datetime.date.today(),
+            pace=pace,
+            working_days=working_days,
+            holidays=holidays,
+        )
+    except (TypeError, ValueError) as error:
+        raise ValidationError(f"This schedule can't be used: {error}.", code="schedule") from error
+    if pace > 10:
+        raise ValidationError("A pace is at most 10 items per working day.", code="schedule")
+    return (
+        pace,
+        sorted(checked.working_days),
+        sorted(day.isoformat() for day in checked.holidays),
+    )
+
+
+def enrollment_create(
+    *,
+    hire: User,
+    version: ProgramVersion,
+    mentor: User | None = None,
+    cohort: Cohort | None = None,
+    start_date: datetime.date | None = None,
+    pace: int | None = None,
+    working_days: list[int] | None = None,
+    holidays: list[str] | None = None,
+) -> Enrollment:
+    """Enroll HIRE in a published VERSION.
+
+    Schedule values not given come from the cohort, then from the defaults (today, one item a
+    day, Monday to Friday, no holidays); they are copied, so later cohort edits do not move a
+    hire who already started. At most one active enrollment per hire per program.
+    """
+    if not hire.is_hire:
+        raise ValidationError("Only a person with the hire role can be enrolled.", code="role")
+    if mentor is not None and not mentor.is_mentor:
+        raise ValidationError("The mentor must have the mentor role.", code="role")
+    if version.state != VersionState.PUBLISHED:
+        raise ValidationError("Hires can only start on a published version.", code="draft")
+    pace, working_days, holidays = _schedule_values_clean(
+        pace=pace if pace is not None else (cohort.pace if cohort else 1),
+        working_days=(
+            working_days
+            if working_days is not None
+            else (cohort.working_days if cohort else default_working_days())
+        ),
+        holidays=holidays if holidays is not None else (cohort.holidays if cohort else []),
+    )
+    if start_date is None:
+        start_date = (
+            cohort.start_date if cohort else local_today(now=timezone.now(), zone=hire.zone)
+        )
+    with transaction.atomic():
+        if Enrollment.objects.filter(
+            hire=hire, program_id=version.program_id, state=EnrollmentState.ACTIVE
+        ).exists():
+            raise ValidationError(
+                "This hire already has an active enrollment in this program.", code="duplicate"
+            )
+        enrollment = Enrollment(
+            hire=hire,
+            program_id=version.program_id,
+            version=version,
+            mentor=mentor,
+            cohort=cohort,
+            start_date=start_date,
+            pace=pace,
+            working_days=working_days,
+            holidays=holidays,
+        )
+        enrollment.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                enrollment.save()
+        except IntegrityError as error:  # a concurrent request won the race
+            raise ValidationError(
+                "This hire already has an active enrollment in this program.", code="duplicate"
+            ) from error
+    return enrollment
+
+
+def _hire_acts(*, enrollment: Enrollment, by: User, item: Item) -> None:
+    """The acting person is the enrollment's hire, it is active, and the item is in its version."""
+    if enrollment.hire_id != by.pk:
+        raise PermissionDenied("Only the hire can change their own progress.")
+    if enrollment.state != EnrollmentState.ACTIVE:
+        raise ValidationError("This enrollment is not active.", code="inactive")
+    if item.version_id != enrollment.version_id:
+        raise ValidationError("That item is not part of this program.", code="wrong_item")
+
+
+def _block(*, item: Item, block_key: str, kinds: frozenset[str]) -> Block:
+    block = Block.objects.filter(item=item, key=block_key, kind__in=kinds).first()
+    if block is None:
+        raise ValidationError("That part of the page can't be used here.", code="wrong_block")
+    return block
+
+
+def _progress_started(*, enrollment: Enrollment, item: Item) -> ItemProgress:
+    """The progress row, locked, created "in progress" on the hire's first interaction."""
+    progress, _ = ItemProgress.objects.select_for_update().get_or_create(
+        enrollment=enrollment,
+        item=item,
+        defaults={"state": ProgressState.IN_PROGRESS, "started_at": timezone.now()},
+    )
+    if progress.state == ProgressState.NOT_STARTED:
+        progress.state = ProgressState.IN_PROGRESS
+        progress.started_at = timezone.now()
+        progress.save(update_fields=["state", "started_at"])
+    return progress
+
+
+def block_check_toggle(
+    *, enrollment: Enrollment, by: User, item: Item, block_key: str, checked: bool
+) -> bool:
+    """Tick or untick a goal, action item or checklist item; returns the new state.
+
+    `checked` is the state wanted, not "flip": a double-clicked or replayed request gives the
+    same result. Only goal, action item and checklist item blocks can be checked.
+    """
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    _block(item=item, block_key=block_key, kinds=frozenset(str(k) for k in CHECKABLE_KINDS))
+    with transaction.atomic():
+        _progress_started(enrollment=enrollment, item=item)
+        if checked:
+            BlockCheck.objects.get_or_create(enrollment=enrollment, item=item, block_key=block_key)
+        else:
+            BlockCheck.objects.filter(
+                enrollment=enrollment, item=item, block_key=block_key
+            ).delete()
+    return checked
+
+
+def resource_mark_read(*, enrollment: Enrollment, by: User, item: Item, block_key: str) -> None:
+    """Record that the hire read a recommended resource. Idempotent: the first time counts."""
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    _block(item=item, block_key=block_key, kinds=frozenset({str(BlockKind.RESOURCE)}))
+    with transaction.atomic():
+        _progress_started(enrollment=enrollment, item=item)
+        BlockCheck.objects.get_or_create(enrollment=enrollment, item=item, block_key=block_key)
+
+
+_EDITABLE = (SubmissionState.DRAFT, SubmissionState.CHANGES_REQUESTED)
+
+
+def _submission_locked(
+    *, enrollment: Enrollment, item: Item, kind: SubmissionKind, block_key: str
+) -> Submission:
+    submission, _ = Submission.objects.select_for_update().get_or_create(
+        enrollment=enrollment, item=item, kind=kind, block_key=block_key
+    )
+    if submission.state not in _EDITABLE:
+        what = "answer" if kind == SubmissionKind.ANSWER else "reflection"
+        if submission.state == SubmissionState.ACCEPTED:
+            message = f"Your mentor accepted this {what}; it can no longer be changed."
+        else:
+            message = f"This {what} is with your mentor; you can change it if they ask for changes."
+        raise ValidationError(message, code="locked")
+    return submission
+
+
+def _answer_write(
+    *, enrollment: Enrollment, by: User, item: Item, block_key: str, body: str, submit: bool
+) -> Submission:
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    body = text_clean(body, label="Your answer")
+    if submit and not body:
+        raise ValidationError("Write an answer before you submit it.", code="empty")
+    _block(item=item, block_key=block_key, kinds=frozenset({str(BlockKind.QUESTION)}))
+    with transaction.atomic():
+        _progress_started(enrollment=enrollment, item=item)
+        submission = _submission_locked(
+            enrollment=enrollment, item=item, kind=SubmissionKind.ANSWER, block_key=block_key
+        )
+        _submission_store(submission, body=body, answers={}, submit=submit)
+    return submission
+
+
+def _submission_store(submission: Submission, *, body: str, answers: dict, submit: bool) -> None:
+    now = timezone.now()
+    submission.body = body
+    submission.answers = answers
+    submission.updated_at = now
+    if submit:
+        submission.state = SubmissionState.SUBMITTED
+        submission.submitted_at = now
+        submission.round += 1
+    submission.save()
+
+
+def answer_save_draft(
+    *, enrollment: Enrollment, by: User, item: Item, block_key: str, body: str
+) -> Submission:
+    """Keep the hire's answer to one question as a draft (saved as they type).
+
+    Refused once submitted (until the mentor asks for changes) and after acceptance.
+    """
+    return _answer_write(
+        enrollment=enrollment, by=by, item=item, block_key=block_key, body=body, submit=False
+    )
+
+
+def answer_submit(
+    *, enrollment: Enrollment, by: User, item: Item, block_key: str, body: str
+) -> Submission:
+    """Send the answer to the mentor for review: it is locked until they ask for changes."""
+    return _answer_write(
+        enrollment=enrollment, by=by, item=item, block_key=block_key, body=body, submit=True
+    )
+
+
+def _reflection_write(
+    *,
+    enrollment: Enrollment,
+    by: User,
+    item: Item,
+    answers: dict[str, str],
+    notes: str,
+    submit: bool,
+) -> Submission:
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    prompts = list(
+        Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT)
+        .order_by("position")
+        .values_list("key", flat=True)
+    )
+    unknown = set(answers) - set(prompts)
+    if unknown:
+        raise ValidationError("Those prompts are not part of this item.", code="wrong_block")
+    cleaned = {
+        key: text_clean(answers.get(key, ""), label=f"Your answer to prompt {number}")
+        for number, key in enumerate(prompts, start=1)
+    }
+    notes = text_clean(notes, label="Your notes")
+    if submit:
+        missing = [number for number, key in enumerate(prompts, start=1) if not cleaned[key]]
+        if missing:
+            listed = ", ".join(str(number) for number in missing)
+            raise ValidationError(
+                f"Answer every prompt before you submit (still empty: {listed}).", code="empty"
+            )
+        if not prompts and not notes:
+            raise ValidationError("Write something before you submit.", code="empty")
+    with transaction.atomic():
+        _progress_started(enrollment=enrollment, item=item)
+        submission = _submission_locked(
+            enrollment=enrollment, item=item, kind=SubmissionKind.REFLECTION, block_key=""
+        )
+        _submission_store(submission, body=notes, answers=cleaned, submit=submit)
+    return submission
+
+
+def reflection_save_draft(
+    *, enrollment: Enrollment, by: User, item: Item, answers: dict[str, str], notes: str = ""
+) -> Submission:
+    """Keep the hire's reflection (one text per prompt key, plus free notes) as a draft.
+
+    Refused once submitted (until the mentor asks for changes) and after acceptance.
+    """
+    return _reflection_write(
+        enrollment=enrollment, by=by, item=item, answers=answers, notes=notes, submit=False
+    )
+
+
+def reflection_submit(
+    *, enrollment: Enrollment, by: User, item: Item, answers: dict[str, str], notes: str = ""
+) -> Submission:
+    """Send the reflection to the mentor; every prompt must be answered."""
+    return _reflection_write(
+        enrollment=enrollment, by=by, item=item, answers=answers, notes=notes, submit=True
+    )
+
+
+def item_completion_blockers(*, enrollment: Enrollment, item: Item) -> list[str]:
+    """What still stands between the hire and completing ITEM, in words (empty: nothing)."""
+    blocks = list(
+        Block.objects.filter(
+            item=item, kind__in=[BlockKind.ACTION_ITEM, BlockKind.REFLECTION_PROMPT]
+        ).values_list("kind", "key")
+    )
+    checked = set(
+        BlockCheck.objects.filter(enrollment=enrollment, item=item).values_list(
+            "block_key", flat=True
+        )
+    )
+    blockers = []
+    unchecked = sum(
+        1 for kind, key in blocks if kind == BlockKind.ACTION_ITEM and key not in checked
+    )
+    if unchecked:
+        blockers.append(
+            f"Check your action items ({unchecked} left)."
+            if unchecked > 1
+            else "Check your last action item."
+        )
+    if any(kind == BlockKind.REFLECTION_PROMPT for kind, _ in blocks):
+        submitted = Submission.objects.filter(
+            enrollment=enrollment,
+            item=item,
+            kind=SubmissionKind.REFLECTION,
+            state__in=[SubmissionState.SUBMITTED, SubmissionState.ACCEPTED],
+        ).exists()
+        if not submitted:
+            blockers.append("Submit your reflection.")
+    return blockers
+
+
+def item_complete(*, enrollment: Enrollment, by: User, item: Item) -> ItemProgress:
+    """Mark ITEM completed by the hire.
+
+    Refused (ValidationError, in words) until every action item is checked and the reflection,
+    when the item has prompts, is submitted. The state is `waiting_review` while any of the
+    item's submissions waits on the mentor, `done` otherwise. Completing twice changes nothing.
+    """
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    with transaction.atomic():
+        progress = _progress_started(enrollment=enrollment, item=item)
+        if progress.completed_at is not None:
+            return progress
+        blockers = item_completion_blockers(enrollment=enrollment, item=item)
+        if blockers:
+            raise ValidationError(" ".join(blockers), code="not_ready")
+        waiting = Submission.objects.filter(
+            enrollment=enrollment, item=item, state=SubmissionState.SUBMITTED
+        ).exists()
+        progress.state = ProgressState.WAITING_REVIEW if waiting else ProgressState.DONE
+        progress.completed_at = timezone.now()
+        progress.save(update_fields=["state", "completed_at"])
+    return progress
+
+
+def item_rate(
+    *, enrollment: Enrollment, by: User, item: Item, rating: int, comment: str = ""
+) -> ItemProgress:
+    """Rate a completed item 1 to 5, with an optional comment on what was unclear.
+
+    Only after completion; rating again replaces the earlier rating.
+    """
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError("Choose a rating from 1 to 5.", code="rating")
+    comment = text_clean(comment, label="Your comment", max_chars=COMMENT_MAX_CHARS)
+    with transaction.atomic():
+        progress = (
+            ItemProgress.objects.select_for_update()
+            .filter(enrollment=enrollment, item=item, completed_at__isnull=False)
+            .first()
+        )
+        if progress is None:
+            raise ValidationError("Complete the item before you rate it.", code="not_completed")
+        progress.rating = rating
+        progress.rating_comment = comment
+        progress.rated_at = timezone.now()
+        progress.save(update_fields=["rating", "rating_comment", "rated_at"])
+    return progress
