@@ -5,11 +5,12 @@ published versions. Lists prefetch what they show, so query counts do not grow w
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 
+from .markdown.structure import COUNTED_KINDS
 from .models import Asset, Block, Chapter, Item, Program, ProgramVersion, VersionState
 
 
@@ -94,3 +95,41 @@ def asset_for_user(*, user: User | AnonymousUser, asset_id: int) -> Asset:
     if asset is None:
         raise Http404("No such file.")
     return asset
+
+
+def programs_with_versions(*, user: User | AnonymousUser) -> QuerySet[Program]:
+    """Programs with all their versions (newest first) prefetched: 2 queries, whatever the count."""
+    versions = ProgramVersion.objects.select_related("created_by").order_by("-number")
+    return (
+        programs_visible_to(user=user)
+        .order_by("title")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+    )
+
+
+def version_for_user(*, user: User | AnonymousUser, version_id: int) -> ProgramVersion:
+    """One version; drafts only for program admins. Missing and hidden ids give the same 404."""
+    versions = ProgramVersion.objects.select_related("program", "created_by", "published_by")
+    if not can_see_drafts(user):
+        versions = versions.filter(state=VersionState.PUBLISHED)
+    version = versions.filter(pk=version_id).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def version_chapters_with_counts(*, version: ProgramVersion) -> QuerySet[Chapter]:
+    """Chapters in order, items in order, each item annotated with its block counts by kind.
+
+    Two queries whatever the size of the program: the counts are SQL aggregates.
+    """
+    counts = {
+        f"count_{name}": Count("blocks", filter=Q(blocks__kind=kind))
+        for name, kind in COUNTED_KINDS.items()
+    }
+    items = Item.objects.order_by("position").defer("markdown").annotate(**counts)
+    return (
+        Chapter.objects.filter(version=version)
+        .order_by("position")
+        .prefetch_related(Prefetch("items", queryset=items))
+    )

@@ -26,6 +26,7 @@ from accounts.models import User
 from .importer import DEFAULT_LIMITS, Limits, ParsedProgram, SourceTree, parse_program
 from .importer.links import NEUTRAL_URL
 from .importer.program import item_hash
+from .markdown.render import render_block_markdown
 from .markdown.structure import ItemKind, ParsedBlock, ParsedItem
 from .models import Asset, Block, Chapter, Item, Program, ProgramVersion, VersionState
 from .paths import asset_url, item_url
@@ -216,10 +217,7 @@ def _block_rows(
     item_ids: dict[str, int],
     asset_ids: dict[str, int],
 ) -> list[Block]:
-    from .markdown import render  # the renderer lands separately (issue 3)
-
     # Blocks cut from a nested list keep their indentation; the block renderer dedents first.
-    render_block = getattr(render, "render_block_markdown", render.render_markdown)
 
     def link_resolver(url: str, is_image: bool) -> str | None:
         resolution = parsed.resolve(url, from_source=parsed_item.source)
@@ -237,7 +235,7 @@ def _block_rows(
         key = _unique_key(block.key, seen)
         seen.add(key)
         try:
-            rendered = render_block(block.markdown, link_resolver=link_resolver)
+            rendered = render_block_markdown(block.markdown, link_resolver=link_resolver)
         except Exception:
             # A renderer bug shows the block as escaped text rather than failing the import.
             logger.exception("render failed: %s line %s", parsed_item.source, block.line)

@@ -1,8 +1,7 @@
-"""Curriculum URLs. Mounted by the project at URL_PREFIX (`path("curriculum/", include(...))`).
+"""Curriculum URLs, mounted by the project at `paths.URL_PREFIX` ("/curriculum/").
 
-Links inside imported items are rendered to HTML once, at import time, so the paths they point at
-are built here without `reverse()`: an import works before (or without) the pages being mounted.
-`tests/curriculum/test_import_links.py` checks the two stay in agreement.
+Links inside imported items are rendered to HTML at import time with `curriculum.paths`, so the
+item and asset routes here must keep matching those paths (tests/curriculum checks it).
 """
 
 from django.urls import path
@@ -10,19 +9,11 @@ from django.urls import path
 from . import views
 
 app_name = "curriculum"
-URL_PREFIX = "/curriculum/"
 
 urlpatterns = [
+    path("programs/", views.program_list, name="program_list"),
+    path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
+    path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
+    path("items/<int:item_id>/", views.item_detail, name="item_detail"),
     path("assets/<int:asset_id>/<path:name>", views.asset_file, name="asset_file"),
 ]
-
-
-def item_url(item_id: int, fragment: str = "") -> str:
-    """The page of one item; the item pages themselves are a later task (issue 3, admin pages)."""
-    url = f"{URL_PREFIX}items/{item_id}/"
-    return f"{url}#{fragment}" if fragment else url
-
-
-def asset_url(asset_id: int, path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    return f"{URL_PREFIX}assets/{asset_id}/{name}"

@@ -1,10 +1,17 @@
 """Curriculum pages. Thin: objects come from permission-scoped selectors only."""
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+import tempfile
+from pathlib import Path
 
-from .selectors import asset_for_user
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import ImportForm
+from .selectors import asset_for_user, can_see_drafts
 
 
 @require_GET
@@ -18,3 +25,105 @@ def asset_file(request: HttpRequest, asset_id: int, name: str) -> HttpResponse:
     # An SVG opened on its own could run script: sandbox it, whatever it holds.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+# --- Program admin pages: import, preview, publish, browse -------------------------------------
+
+
+def _program_admin(request: HttpRequest) -> None:
+    if not can_see_drafts(request.user):
+        raise Http404("No such page.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_list(request: HttpRequest) -> HttpResponse:
+    """Every program with its published and latest versions, and the import form."""
+    _program_admin(request)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        result = _run_import(form, imported_by=request.user)
+        if result.status == "refused":
+            for problem in result.parsed.errors:
+                form.add_error(None, _problem_text(problem))
+        elif result.status == "no_changes":
+            messages.info(request, "No changes: this content is identical to the latest version.")
+            return redirect("curriculum:version_detail", version_id=result.version.pk)
+        else:
+            messages.success(request, f"Imported as draft version {result.version.number}.")
+            return redirect("curriculum:version_detail", version_id=result.version.pk)
+    programs = selectors.programs_with_versions(user=request.user)
+    return render(
+        request,
+        "curriculum/program_list.html",
+        {"form": form, "programs": programs},
+        status=400 if form.errors else 200,
+    )
+
+
+def _run_import(form: ImportForm, *, imported_by) -> services.ImportResult:
+    data = form.cleaned_data
+    slug = data.get("program_slug") or None
+    if data.get("git_url"):
+        return services.program_import(
+            source=data["git_url"],
+            ref=data.get("ref") or None,
+            program_slug=slug,
+            imported_by=imported_by,
+        )
+    upload = data["upload"]
+    suffix = ".zip" if upload.name.lower().endswith(".zip") else ".md"
+    with tempfile.TemporaryDirectory() as folder:
+        # Keep the uploaded name (minus any path) so a lone .md file names its program.
+        safe_name = Path(upload.name).name or f"upload{suffix}"
+        path = Path(folder) / safe_name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        return services.program_import(source=path, program_slug=slug, imported_by=imported_by)
+
+
+def _problem_text(problem) -> str:
+    where = ":".join(str(part) for part in (problem.source, problem.line) if part)
+    return f"{where}: {problem.message}" if where else problem.message
+
+
+@login_required
+@require_GET
+def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    """A version's structure, warnings and change summary: what an admin checks before publishing."""
+    _program_admin(request)
+    version = selectors.version_for_user(user=request.user, version_id=version_id)
+    chapters = selectors.version_chapters_with_counts(version=version)
+    return render(
+        request, "curriculum/version_detail.html", {"version": version, "chapters": chapters}
+    )
+
+
+@login_required
+@require_POST
+def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
+    _program_admin(request)
+    version = selectors.version_for_user(user=request.user, version_id=version_id)
+    services.version_publish(version=version, published_by=request.user)
+    messages.success(request, f"Version {version.number} is now the one new hires start on.")
+    return redirect("curriculum:version_detail", version_id=version.pk)
+
+
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    """An item rendered exactly as hires see it (blocks in authored order, cached HTML)."""
+    item = selectors.item_for_user(user=request.user, item_id=item_id)
+    blocks = list(item.blocks.all())
+    # The authored title line ("# Day 03 - ... :elephant:") is the page's heading, not a repeat.
+    title_block = blocks[0] if blocks and blocks[0].data.get("role") == "title" else None
+    return render(
+        request,
+        "curriculum/item_detail.html",
+        {
+            "item": item,
+            "title_block": title_block,
+            "blocks": blocks[1:] if title_block else blocks,
+        },
+    )

@@ -10,6 +10,7 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": []}
     items = [("Home", reverse("home"))]
     if user.is_program_admin or user.is_superuser:
+        items.append(("Programs", reverse("curriculum:program_list")))
         items.append(("People", reverse("accounts:invitation_list")))
     items.append(("Profile", reverse("accounts:profile")))
     return {"nav_items": items}

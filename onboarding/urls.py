@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("curriculum/", include("curriculum.urls")),
     path("admin/", admin.site.urls),
 ]

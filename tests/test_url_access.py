@@ -23,6 +23,11 @@ ANONYMOUS = {
     "accounts:invitation_revoke": ({"invitation_id": 1}, LOGIN),
     "accounts:invitation_resend": ({"invitation_id": 1}, LOGIN),
     "accounts:profile": ({}, LOGIN),
+    "curriculum:asset_file": ({"asset_id": 1, "name": "x.gif"}, LOGIN),
+    "curriculum:program_list": ({}, LOGIN),
+    "curriculum:version_detail": ({"version_id": 1}, LOGIN),
+    "curriculum:version_publish": ({"version_id": 1}, LOGIN),
+    "curriculum:item_detail": ({"item_id": 1}, LOGIN),
 }
 # allauth's own pages: login, reset and friends are public by design; the rest need a login.
 ALLAUTH_PUBLIC = {

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 import emoji as emoji_lib
 
+from curriculum.markdown.parse import parse_item
 from curriculum.markdown.structure import ItemKind, ParsedItem, Warning
 
 from .errors import ImportRefused
@@ -246,7 +247,6 @@ def _split_digits(text: str) -> list[str]:
 
 
 def _parse_file(source: str, text: str, program: ParsedProgram, label: str = "") -> ParsedItem:
-    from curriculum.markdown.parse import parse_item  # the parser lands separately (issue 3)
 
     if not text.strip():
         program.warnings.append(Warning(source, None, "the file is empty"))

@@ -580,15 +580,16 @@ class _Builder:
         # "### Chapter 1: ..." under "## Exercise" is more of the same: the questions count there.
         same_role = own is not None and own.role == enclosing.role and enclosing.origin is not None
         origin = enclosing.origin if inherited or same_role else index if own else None
-        if origin == index and own and own.warn_if_empty and _ROLE_RULES[role].counted:
-            self.expecting[index] = _ROLE_RULES[role].counted
+        counted = _ROLE_RULES[role].counted if role is not None else None
+        if origin == index and own and own.warn_if_empty and counted:
+            self.expecting[index] = counted
         self.headings.append(_Scope(role, index, origin, unit.level, is_section))
 
     def add_label(self, unit: _Unit, role: Role) -> None:
         """A bold label ("**Goals:**", ":warning: **Note:**"): its role covers the list below it."""
         rule = _ROLE_RULES[role]
         data = {} if rule.content_kind == BlockKind.NOTE else {"role": role.value}
-        kind = rule.content_kind
+        kind = rule.content_kind or BlockKind.TEXT  # every label rule names its content kind
         index = self.new_draft(kind, unit, _block_title(unit.text), "", data, absorbs=kind)
         self.label = _Scope(role, index, index, 7)
 

@@ -7,8 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from curriculum.models import ProgramVersion
-from tests.curriculum import test_import_standin  # noqa: F401 - only until the parser lands
-from tests.curriculum.test_import_standin import DAY, write_tree
+from tests.curriculum.support import DAY, write_tree
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -3,7 +3,7 @@
 import pytest
 
 from curriculum.importer import parse_program
-from tests.curriculum.test_import_standin import DAY, write_tree
+from tests.curriculum.support import DAY, write_tree
 
 GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
 

@@ -10,7 +10,7 @@ from curriculum.selectors import (
     version_items_with_blocks,
 )
 from curriculum.services import program_import, version_publish
-from tests.curriculum.test_import_standin import write_tree
+from tests.curriculum.support import write_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 
 from curriculum.importer import Limits, parse_program
 from curriculum.importer.sources import load_zip
-from tests.curriculum.test_import_standin import DAY, write_tree
+from tests.curriculum.support import DAY, write_tree
 
 README = "# Zipped\n## Chapter 01: A\n- **[Day 01](./c1/day_01.md):** One\n"
 

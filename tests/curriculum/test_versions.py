@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from curriculum.models import Asset, Block, Chapter, Item, Program, ProgramVersion
 from curriculum.services import program_import, version_publish
-from tests.curriculum.test_import_standin import DAY, write_tree
+from tests.curriculum.support import DAY, write_tree
 
 pytestmark = pytest.mark.django_db
 
