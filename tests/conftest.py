@@ -86,6 +86,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def screenshot_dir() -> Path:
-    path = REPO_ROOT / "test-results" / "screenshots"
+    # Not test-results/: pytest-playwright empties that folder at the start of every run.
+    path = REPO_ROOT / "test-output" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
