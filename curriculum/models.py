@@ -179,3 +179,54 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class ImportRequestState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    RUNNING = "running", "Importing"
+    IMPORTED = "imported", "Imported"
+    NO_CHANGES = "no_changes", "No changes"
+    REFUSED = "refused", "Refused"
+
+
+class ImportRequest(models.Model):
+    """An import from a git URL, asked for in the browser and run by a Celery worker.
+
+    Cloning can take a while, so the request only records what to import; the worker claims the
+    row (queued -> running) and stores the outcome. A periodic sweep re-enqueues rows whose first
+    enqueue was lost (broker down).
+    """
+
+    git_url = models.CharField(max_length=1000)
+    ref = models.CharField(max_length=200, blank=True)
+    program_slug = models.SlugField(max_length=100, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=12, choices=ImportRequestState.choices, default=ImportRequestState.QUEUED
+    )
+    version = models.ForeignKey(
+        ProgramVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="import_request_queued",
+                condition=models.Q(state="queued"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.git_url} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in {ImportRequestState.QUEUED, ImportRequestState.RUNNING}

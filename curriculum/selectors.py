@@ -11,7 +11,16 @@ from django.http import Http404
 from accounts.models import User
 
 from .markdown.structure import COUNTED_KINDS
-from .models import Asset, Block, Chapter, Item, Program, ProgramVersion, VersionState
+from .models import (
+    Asset,
+    Block,
+    Chapter,
+    ImportRequest,
+    Item,
+    Program,
+    ProgramVersion,
+    VersionState,
+)
 
 
 def can_see_drafts(user: User | AnonymousUser) -> bool:
@@ -133,3 +142,13 @@ def version_chapters_with_counts(*, version: ProgramVersion) -> QuerySet[Chapter
         .order_by("position")
         .prefetch_related(Prefetch("items", queryset=items))
     )
+
+
+def import_request_for_user(*, user: User | AnonymousUser, import_request_id: int) -> ImportRequest:
+    """A git import request: program admins only; the same 404 for hidden and missing ids."""
+    if not can_see_drafts(user):
+        raise Http404("No such import.")
+    request = ImportRequest.objects.filter(pk=import_request_id).first()
+    if request is None:
+        raise Http404("No such import.")
+    return request

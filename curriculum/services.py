@@ -9,6 +9,7 @@ Invariants every function here keeps:
   progress recorded against a key survives a re-import.
 """
 
+import datetime
 import hashlib
 import html
 import json
@@ -17,6 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,11 +26,23 @@ from django.utils.text import slugify
 from accounts.models import User
 
 from .importer import DEFAULT_LIMITS, Limits, ParsedProgram, SourceTree, parse_program
+from .importer.errors import ImportRefused
 from .importer.links import NEUTRAL_URL
 from .importer.program import item_hash
+from .importer.sources import check_git_ref, check_git_url
 from .markdown.render import render_block_markdown
 from .markdown.structure import ItemKind, ParsedBlock, ParsedItem
-from .models import Asset, Block, Chapter, Item, Program, ProgramVersion, VersionState
+from .models import (
+    Asset,
+    Block,
+    Chapter,
+    ImportRequest,
+    ImportRequestState,
+    Item,
+    Program,
+    ProgramVersion,
+    VersionState,
+)
 from .paths import asset_url, item_url
 
 logger = logging.getLogger(__name__)
@@ -386,3 +400,83 @@ def _compare(
         "blocks": blocks,
         "changes": changes,
     }
+
+
+# --- Imports from git, run in the background ------------------------------------------------
+
+STALE_RUNNING = datetime.timedelta(minutes=15)  # longer than any clone + import may take
+
+
+def import_request_create(
+    *, requested_by: User | None, git_url: str, ref: str = "", program_slug: str = ""
+) -> ImportRequest:
+    """Record a git import and hand it to a worker after commit (the clone can take a while).
+
+    The URL and ref are checked here, so a request that could never run is refused at once.
+    """
+    from onboarding.services import enqueue_on_commit
+
+    from .tasks import import_request_run_task
+
+    check_git_url(git_url)
+    if git_url.lower().startswith("file:") and not settings.CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS:
+        # From the browser, a file: URL would let an admin read repositories on the server.
+        raise ImportRefused("file: URLs can only be imported from the command line")
+    if ref:
+        check_git_ref(ref)
+    request = ImportRequest(
+        git_url=git_url, ref=ref, program_slug=program_slug, requested_by=requested_by
+    )
+    request.full_clean(exclude=["version", "requested_by"])
+    with transaction.atomic():
+        request.save()
+        enqueue_on_commit(import_request_run_task, request.pk)
+    return request
+
+
+def import_request_run(*, import_request_id: int) -> ImportRequest | None:
+    """Run one queued git import. A second delivery of the same id does nothing.
+
+    The row is claimed (queued -> running) in its own short transaction, so no lock is held
+    while git clones; the outcome is stored when the import returns.
+    """
+    with transaction.atomic():
+        request = (
+            ImportRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk=import_request_id, state=ImportRequestState.QUEUED)
+            .first()
+        )
+        if request is None:
+            return None
+        request.state = ImportRequestState.RUNNING
+        request.started_at = timezone.now()
+        request.save(update_fields=["state", "started_at"])
+    result = program_import(
+        source=request.git_url,
+        ref=request.ref or None,
+        program_slug=request.program_slug or None,
+        imported_by=request.requested_by,
+    )
+    request.state = {
+        "imported": ImportRequestState.IMPORTED,
+        "no_changes": ImportRequestState.NO_CHANGES,
+        "refused": ImportRequestState.REFUSED,
+    }[result.status]
+    request.version = result.version
+    request.errors = [problem.as_dict() for problem in result.parsed.errors]
+    request.finished_at = timezone.now()
+    request.save(update_fields=["state", "version", "errors", "finished_at"])
+    return request
+
+
+def import_requests_to_retry() -> list[int]:
+    """Queued requests whose enqueue was lost, and runs whose worker died: queue them again."""
+    now = timezone.now()
+    ImportRequest.objects.filter(
+        state=ImportRequestState.RUNNING, started_at__lt=now - STALE_RUNNING
+    ).update(state=ImportRequestState.QUEUED)
+    return list(
+        ImportRequest.objects.filter(
+            state=ImportRequestState.QUEUED, created_at__lt=now - datetime.timedelta(minutes=1)
+        ).values_list("pk", flat=True)[:100]
+    )

@@ -12,6 +12,11 @@ app_name = "curriculum"
 
 urlpatterns = [
     path("programs/", views.program_list, name="program_list"),
+    path(
+        "imports/<int:import_request_id>/",
+        views.import_request_detail,
+        name="import_request_detail",
+    ),
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
     path("items/<int:item_id>/", views.item_detail, name="item_detail"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .forms import ImportForm
+from .importer.errors import ImportRefused
 from .selectors import asset_for_user, can_see_drafts
 
 
@@ -42,7 +43,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
     _program_admin(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
-        result = _run_import(form, imported_by=request.user)
+        if form.cleaned_data.get("git_url"):
+            return _queue_git_import(request, form)
+        result = _import_upload(form, imported_by=request.user)
         if result.status == "refused":
             for problem in result.parsed.errors:
                 form.add_error(None, _problem_text(problem))
@@ -61,16 +64,31 @@ def program_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run_import(form: ImportForm, *, imported_by) -> services.ImportResult:
+def _queue_git_import(request: HttpRequest, form: ImportForm) -> HttpResponse:
+    """Cloning can take a while: a worker runs it, and the browser watches its status page."""
+    data = form.cleaned_data
+    try:
+        import_request = services.import_request_create(
+            requested_by=request.user,
+            git_url=data["git_url"],
+            ref=data.get("ref", ""),
+            program_slug=data.get("program_slug", ""),
+        )
+    except ImportRefused as refused:
+        form.add_error("git_url", refused.problem.message)
+        programs = selectors.programs_with_versions(user=request.user)
+        return render(
+            request,
+            "curriculum/program_list.html",
+            {"form": form, "programs": programs},
+            status=400,
+        )
+    return redirect("curriculum:import_request_detail", import_request_id=import_request.pk)
+
+
+def _import_upload(form: ImportForm, *, imported_by) -> services.ImportResult:
     data = form.cleaned_data
     slug = data.get("program_slug") or None
-    if data.get("git_url"):
-        return services.program_import(
-            source=data["git_url"],
-            ref=data.get("ref") or None,
-            program_slug=slug,
-            imported_by=imported_by,
-        )
     upload = data["upload"]
     suffix = ".zip" if upload.name.lower().endswith(".zip") else ".md"
     with tempfile.TemporaryDirectory() as folder:
@@ -126,4 +144,23 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "title_block": title_block,
             "blocks": blocks[1:] if title_block else blocks,
         },
+    )
+
+
+@login_required
+@require_GET
+def import_request_detail(request: HttpRequest, import_request_id: int) -> HttpResponse:
+    """Where a git import stands; the page refreshes itself until the worker is done."""
+    _program_admin(request)
+    import_request = selectors.import_request_for_user(
+        user=request.user, import_request_id=import_request_id
+    )
+    if import_request.finished and import_request.version_id:
+        if import_request.state == "no_changes":
+            messages.info(request, "No changes: the repository matches the latest version.")
+        else:
+            messages.success(request, "Imported from git as a new draft version.")
+        return redirect("curriculum:version_detail", version_id=import_request.version_id)
+    return render(
+        request, "curriculum/import_request_detail.html", {"import_request": import_request}
     )

@@ -25,6 +25,7 @@ ANONYMOUS = {
     "accounts:profile": ({}, LOGIN),
     "curriculum:asset_file": ({"asset_id": 1, "name": "x.gif"}, LOGIN),
     "curriculum:program_list": ({}, LOGIN),
+    "curriculum:import_request_detail": ({"import_request_id": 1}, LOGIN),
     "curriculum:version_detail": ({"version_id": 1}, LOGIN),
     "curriculum:version_publish": ({"version_id": 1}, LOGIN),
     "curriculum:item_detail": ({"item_id": 1}, LOGIN),

@@ -188,6 +188,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat runs in UTC and only starts short sweeps; due times live in PostgreSQL, never in Redis.
 CELERY_BEAT_SCHEDULE = {
     "outbound-email-sweep": {"task": "onboarding.tasks.outbound_email_sweep", "schedule": 60.0},
+    "curriculum-import-sweep": {"task": "curriculum.tasks.import_request_sweep", "schedule": 60.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down so a request never hangs on the broker.
@@ -226,3 +227,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Curriculum ---
+# The browser may import from https/ssh git URLs; file: URLs only where the server is a laptop.
+CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = env.bool("CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS", default=False)

@@ -8,3 +8,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = True  # a laptop: local repositories are yours

@@ -25,3 +25,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = True  # tests clone a local bare repository

@@ -66,9 +66,10 @@ def test_identical_reimport_says_no_changes(admin_client):
         ({"git_url": "not a url"}, "does not look like a git URL"),
         ({"upload": SimpleUploadedFile("evil.exe", b"MZ")}, "Upload a .zip"),
         ({"upload": SimpleUploadedFile("bad.zip", b"not a zip")}, "zip"),
-        ({"git_url": "file:///nonexistent/repo.git"}, "git"),
+        ({"git_url": "ftp://example.com/repo.git"}, "not allowed"),
+        ({"git_url": "https://example.com/r.git", "ref": "--upload-pack=evil"}, "branch or tag"),
     ],
-    ids=["nothing", "bad-url", "wrong-type", "corrupt-zip", "missing-repo"],
+    ids=["nothing", "bad-url", "wrong-type", "corrupt-zip", "bad-scheme", "bad-ref"],
 )
 def test_bad_imports_get_a_message_and_create_nothing(admin_client, data, message):
     response = admin_client.post(reverse("curriculum:program_list"), data)

@@ -21,7 +21,9 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, email_url: str, name: str = "worker", extra_env: dict | None = None):
+def celery_worker(
+    *, email_url: str = "consolemail://", name: str = "worker", extra_env: dict | None = None
+):
     """A worker process (prefork pool of one) on the suite's Redis; stopped on exit.
 
     It runs with the laptop settings, pointed at the test database the test process uses.
