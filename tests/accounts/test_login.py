@@ -115,3 +115,17 @@ def test_logged_in_pages_are_not_stored(client, hire):
     _login(client, hire.email)
     response = client.get(reverse("home"))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_password_reset_mail_goes_through_the_outbox_with_a_working_link(
+    client, hire, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": hire.email})
+
+    [message] = mail.outbox
+    link = next(word for word in message.body.split() if "/accounts/password/reset/key/" in word)
+    response = client.get(link.replace("http://testserver", ""), follow=True)
+    assert "Change Password" in response.content.decode()
