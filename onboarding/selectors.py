@@ -7,6 +7,7 @@ Page reads run a fixed number of queries whatever the size of the program (tests
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -201,15 +202,27 @@ def _next_action(rows: list[ItemRow]) -> NextAction | None:
 # --- the item page ------------------------------------------------------------------------------
 
 
+_KIND_LABELS: dict[str, str] = {
+    BlockKind.GOAL: "Goal",
+    BlockKind.ACTION_ITEM: "Action item",
+    BlockKind.CHECKLIST_ITEM: "Checklist",
+}
+
+
 @dataclass
 class BlockView:
     block: Block
     checked: bool = False
     submission: Submission | None = None
+    answer_form: Any = None  # the view attaches the question's form; selectors don't build forms
 
     @property
     def checkable(self) -> bool:
         return self.block.kind in CHECKABLE_KINDS
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS.get(self.block.kind, "")
 
     @property
     def answer_locked(self) -> bool:

@@ -11,6 +11,7 @@ admin.site.site_header = "Onboarding administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("journey/", include("onboarding.journey_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),

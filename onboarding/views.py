@@ -1,9 +1,285 @@
+"""Pages. Thin: a selector reads (scoped to the viewer), a form checks shape, a service writes.
+
+Journey interactions answer htmx requests with the changed fragment and plain form posts with a
+redirect back to the block, so every page works without JavaScript.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .forms import AnswerForm, BlockKeyForm, RateForm, ReflectionForm
+from .models import Enrollment
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's starting point; a person with several roles sees each of their panels."""
-    return render(request, "onboarding/home.html", {"user": request.user})
+    journey = None
+    if request.user.is_hire:
+        enrollment = selectors.enrollment_current_for_hire(user=request.user)
+        if enrollment is not None:
+            journey = selectors.hire_home(enrollment=enrollment)
+    return render(request, "onboarding/home.html", {"user": request.user, "journey": journey})
+
+
+def _item_url(enrollment: Enrollment, item_id: int, anchor: str = "") -> str:
+    url = reverse("journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": item_id})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _messages_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _render_item(
+    request: HttpRequest,
+    page: selectors.ItemPage,
+    *,
+    answer_forms: dict[str, AnswerForm] | None = None,
+    reflection_form: ReflectionForm | None = None,
+    rate_form: RateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    answer_forms = answer_forms or {}
+    for view in page.blocks:
+        if view.block.kind == "question" and view.block.key not in answer_forms:
+            body = view.submission.body if view.submission else ""
+            answer_forms[view.block.key] = AnswerForm(
+                initial={"block_key": view.block.key, "body": body},
+                auto_id=f"id_answer_{view.block.position}_%s",
+            )
+    if reflection_form is None and page.prompts:
+        reflection = page.reflection
+        reflection_form = ReflectionForm(
+            prompts=page.prompts,
+            initial=ReflectionForm.initial_from(
+                reflection.answers if reflection else {},
+                reflection.body if reflection else "",
+                page.prompts,
+            ),
+        )
+    for view in page.blocks:
+        view.answer_form = answer_forms.get(view.block.key)
+    context = {
+        "page": page,
+        "enrollment": page.enrollment,
+        "item": page.item,
+        "reflection_form": reflection_form,
+        "rate_form": rate_form or RateForm(initial=_rate_initial(page)),
+        "blockers": [] if page.completed else _blockers(page),
+    }
+    return render(request, "onboarding/item.html", context, status=status)
+
+
+def _rate_initial(page: selectors.ItemPage) -> dict:
+    if page.progress is None or page.progress.rating is None:
+        return {}
+    return {"rating": page.progress.rating, "comment": page.progress.rating_comment}
+
+
+def _blockers(page: selectors.ItemPage) -> list[str]:
+    blockers = []
+    if page.unchecked_action_items:
+        blockers.append(f"Check your action items ({page.unchecked_action_items} left).")
+    if page.prompts and not page.reflection_locked:
+        blockers.append("Submit your reflection.")
+    return blockers
+
+
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """One item of the hire's program: every block in authored order, with their writing."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+    return _render_item(request, page)
+
+
+def _block_fragment(
+    request: HttpRequest, enrollment: Enrollment, item_id: int, block_key: str, **extra
+) -> HttpResponse:
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    view = selectors.block_view(enrollment=enrollment, item=item, block_key=block_key)
+    form = extra.pop("answer_form", None)
+    if view.block.kind == "question" and form is None:
+        form = AnswerForm(
+            initial={
+                "block_key": block_key,
+                "body": view.submission.body if view.submission else "",
+            },
+            auto_id=f"id_answer_{view.block.position}_%s",
+        )
+    view.answer_form = form
+    context = {"view": view, "enrollment": enrollment, "item": item, **extra}
+    return render(request, "onboarding/_block.html", context)
+
+
+@login_required
+@require_POST
+def block_check(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Tick or untick a goal, action item or checklist item (htmx swaps the block)."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    form = BlockKeyForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("That check could not be read.", status=400)
+    key = form.cleaned_data["block_key"]
+    try:
+        services.block_check_toggle(
+            enrollment=enrollment,
+            by=request.user,
+            item=item,
+            block_key=key,
+            checked=form.cleaned_data["checked"],
+        )
+    except ValidationError as error:
+        return HttpResponse(_messages_of(error), status=400)
+    if request.htmx:
+        return _block_fragment(request, enrollment, item_id, key)
+    position = selectors.block_view(enrollment=enrollment, item=item, block_key=key).block.position
+    return redirect(_item_url(enrollment, item_id, f"block-{position}"))
+
+
+@login_required
+@require_POST
+def resource_read(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Mark a recommended resource read (htmx swaps the block)."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    form = BlockKeyForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("That resource could not be read.", status=400)
+    key = form.cleaned_data["block_key"]
+    try:
+        services.resource_mark_read(
+            enrollment=enrollment, by=request.user, item=item, block_key=key
+        )
+    except ValidationError as error:
+        return HttpResponse(_messages_of(error), status=400)
+    if request.htmx:
+        return _block_fragment(request, enrollment, item_id, key)
+    position = selectors.block_view(enrollment=enrollment, item=item, block_key=key).block.position
+    return redirect(_item_url(enrollment, item_id, f"block-{position}"))
+
+
+@login_required
+@require_POST
+def answer_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Save an answer as a draft (also while typing, "autosave") or submit it."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    form = AnswerForm(request.POST)
+    key = request.POST.get("block_key", "")[:255]
+    if form.is_valid():
+        write = (
+            services.answer_submit
+            if form.cleaned_data["action"] == "submit"
+            else services.answer_save_draft
+        )
+        try:
+            write(
+                enrollment=enrollment,
+                by=request.user,
+                item=item,
+                block_key=form.cleaned_data["block_key"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+    autosave = request.POST.get("action") == "autosave"
+    if form.is_valid():
+        if autosave:
+            return HttpResponse("Draft saved.")
+        if request.htmx:
+            return _block_fragment(request, enrollment, item_id, key)
+        submitted = form.cleaned_data["action"] == "submit"
+        messages.success(request, "Answer sent to your mentor." if submitted else "Draft saved.")
+        position = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
+        return redirect(_item_url(enrollment, item_id, f"block-{position.block.position}"))
+    if autosave:
+        # htmx swaps only 2xx answers by default; the message replaces the "saved" status.
+        return HttpResponse(" ".join(m for errors in form.errors.values() for m in errors))
+    if request.htmx:
+        return _block_fragment(request, enrollment, item_id, key, answer_form=form)
+    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+    return _render_item(request, page, answer_forms={key: form}, status=400)
+
+
+@login_required
+@require_POST
+def reflection_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Save the wrap-up reflection as a draft, or submit it to the mentor."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+    form = ReflectionForm(request.POST, prompts=page.prompts)
+    if form.is_valid():
+        write = (
+            services.reflection_submit
+            if form.cleaned_data["action"] == "submit"
+            else services.reflection_save_draft
+        )
+        try:
+            write(
+                enrollment=enrollment,
+                by=request.user,
+                item=page.item,
+                answers=form.answers_by_key(),
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            submitted = form.cleaned_data["action"] == "submit"
+            messages.success(
+                request, "Reflection sent to your mentor." if submitted else "Draft saved."
+            )
+            return redirect(_item_url(enrollment, item_id, "reflection"))
+    return _render_item(request, page, reflection_form=form, status=400)
+
+
+@login_required
+@require_POST
+def item_complete(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Complete the item (refused, in words, until it is ready), then rate it."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    try:
+        services.item_complete(enrollment=enrollment, by=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+        page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+        return _render_item(request, page, status=400)
+    messages.success(request, "Completed. How was it?")
+    return redirect(_item_url(enrollment, item_id, "complete"))
+
+
+@login_required
+@require_POST
+def item_rate(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Rate a completed item 1 to 5, then go on to the next item (or home after the last)."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_rate(
+                enrollment=enrollment,
+                by=request.user,
+                item=page.item,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thanks for rating it.")
+            if page.next_item_id is None:
+                return redirect("home")
+            return redirect(_item_url(enrollment, page.next_item_id))
+    return _render_item(request, page, rate_form=form, status=400)

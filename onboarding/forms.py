@@ -1,0 +1,89 @@
+"""Forms of the hire's journey. They check shape and length; the services hold the rules."""
+
+from django import forms
+
+from curriculum.models import Block
+
+from .services import COMMENT_MAX_CHARS, TEXT_MAX_CHARS
+
+
+class BlockKeyForm(forms.Form):
+    """Which block a check or "mark as read" is about; `checked` is the state wanted."""
+
+    block_key = forms.CharField(max_length=255)
+    checked = forms.BooleanField(required=False)
+
+
+class AnswerForm(forms.Form):
+    ACTIONS = (("draft", "Save draft"), ("autosave", "Autosave"), ("submit", "Submit"))
+
+    block_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Your answer",
+        required=False,
+        strip=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Markdown works. Drafts are saved as you type; only submitted answers reach your mentor.",
+    )
+    action = forms.ChoiceField(choices=ACTIONS, initial="draft")
+
+
+class ReflectionForm(forms.Form):
+    """One field per reflection prompt (named by position, `prompt_1`...) plus free notes."""
+
+    action = forms.ChoiceField(choices=(("draft", "Save draft"), ("submit", "Submit")))
+
+    def __init__(self, *args, prompts: list[Block], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prompts = prompts
+        for number, prompt in enumerate(prompts, start=1):
+            self.fields[f"prompt_{number}"] = forms.CharField(
+                label=prompt.title or f"Prompt {number}",
+                required=False,
+                strip=False,
+                max_length=TEXT_MAX_CHARS,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.fields["notes"] = forms.CharField(
+            label="Anything else (optional)",
+            required=False,
+            strip=False,
+            max_length=TEXT_MAX_CHARS,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.order_fields([*(f"prompt_{n}" for n in range(1, len(prompts) + 1)), "notes"])
+
+    def answers_by_key(self) -> dict[str, str]:
+        return {
+            prompt.key: self.cleaned_data.get(f"prompt_{number}", "")
+            for number, prompt in enumerate(self.prompts, start=1)
+        }
+
+    def field_for_key(self, key: str) -> str:
+        for number, prompt in enumerate(self.prompts, start=1):
+            if prompt.key == key:
+                return f"prompt_{number}"
+        return "notes"
+
+    @staticmethod
+    def initial_from(answers: dict[str, str], notes: str, prompts: list[Block]) -> dict:
+        initial = {f"prompt_{n}": answers.get(p.key, "") for n, p in enumerate(prompts, start=1)}
+        initial["notes"] = notes
+        return initial
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How was it?",
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="1 is “lost me”, 5 is “clear and useful”.",
+    )
+    comment = forms.CharField(
+        label="What was unclear? (optional)",
+        required=False,
+        max_length=COMMENT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

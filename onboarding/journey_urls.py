@@ -1,0 +1,22 @@
+"""The hire's journey: one enrollment's items and everything a hire does on them.
+
+Mounted by `onboarding.urls` at /journey/. Every view reads the enrollment through
+`selectors.enrollment_for_user`, so an id the viewer may not see is a 404.
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "journey"
+
+_ITEM = "<int:enrollment_id>/items/<int:item_id>/"
+urlpatterns = [
+    path(_ITEM, views.item_detail, name="item"),
+    path(_ITEM + "check/", views.block_check, name="block_check"),
+    path(_ITEM + "read/", views.resource_read, name="resource_read"),
+    path(_ITEM + "answer/", views.answer_save, name="answer_save"),
+    path(_ITEM + "reflection/", views.reflection_save, name="reflection_save"),
+    path(_ITEM + "complete/", views.item_complete, name="item_complete"),
+    path(_ITEM + "rate/", views.item_rate, name="item_rate"),
+]

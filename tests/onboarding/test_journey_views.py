@@ -1,0 +1,334 @@
+"""The hire's journey through its pages: access, query counts, htmx and plain posts, bad input."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from curriculum.markdown.structure import BlockKind
+from curriculum.models import Block, Item
+from onboarding.models import BlockCheck, ItemProgress, ProgressState, Submission, SubmissionState
+from onboarding.services import enrollment_create, reflection_submit
+from tests.onboarding.journey_support import demo_version, generated_version
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version(db):
+    return demo_version()
+
+
+@pytest.fixture
+def enrollment(hire, mentor, version):
+    return enrollment_create(
+        hire=hire, version=version, mentor=mentor, start_date=datetime.date(2026, 11, 2)
+    )
+
+
+@pytest.fixture
+def day1(version):
+    return Item.objects.get(version=version, source_path="chapter_00/day_01.md")
+
+
+def url(name, enrollment, item):
+    return reverse(f"journey:{name}", kwargs={"enrollment_id": enrollment.pk, "item_id": item.pk})
+
+
+def keys(item, kind):
+    return list(
+        Block.objects.filter(item=item, kind=kind)
+        .order_by("position")
+        .values_list("key", flat=True)
+    )
+
+
+JOURNEY_ROUTES = [
+    ("item", "get"),
+    ("block_check", "post"),
+    ("resource_read", "post"),
+    ("answer_save", "post"),
+    ("reflection_save", "post"),
+    ("item_complete", "post"),
+    ("item_rate", "post"),
+]
+
+
+# --- access --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "method"), JOURNEY_ROUTES)
+def test_another_hire_gets_404_on_every_journey_url(
+    client, other_hire, enrollment, day1, name, method
+):
+    client.force_login(other_hire)
+    response = getattr(client, method)(url(name, enrollment, day1), {"block_key": "x"})
+    assert response.status_code == 404
+    assert not BlockCheck.objects.exists() and not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "method"), JOURNEY_ROUTES)
+def test_another_mentor_gets_404_on_every_journey_url(
+    client, mfa_passed, other_mentor, enrollment, day1, name, method
+):
+    mfa_passed(client, other_mentor)
+    response = getattr(client, method)(url(name, enrollment, day1), {"block_key": "x"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "method"), JOURNEY_ROUTES)
+def test_anonymous_visitor_is_sent_to_log_in(client, enrollment, day1, name, method):
+    response = getattr(client, method)(url(name, enrollment, day1))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_another_users_id_and_a_missing_id_give_the_same_404(client, other_hire, enrollment, day1):
+    client.force_login(other_hire)
+    theirs = client.get(url("item", enrollment, day1))
+    missing = client.get(
+        reverse("journey:item", kwargs={"enrollment_id": 999_999, "item_id": day1.pk})
+    )
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.content == missing.content
+
+
+def test_an_item_of_another_program_is_a_404(client, hire, enrollment, tmp_path):
+    other = Item.objects.filter(version=generated_version(tmp_path, items=1)).first()
+    client.force_login(hire)
+    assert client.get(url("item", enrollment, other)).status_code == 404
+
+
+# --- home ------------------------------------------------------------------------------------------
+
+
+def test_home_shows_the_program_today_and_next_action(client, hire, enrollment, day1, version):
+    client.force_login(hire)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lighthouse Platform Onboarding" in html
+    assert 'id="journey-progress"' in html
+    assert "Start Day 00" in html
+    assert "behind schedule" in html  # started on 2 November 2026, nothing done
+
+
+def test_home_without_enrollment_says_so(client, hire):
+    client.force_login(hire)
+    assert "not enrolled in a program yet" in client.get(reverse("home")).content.decode()
+
+
+HOME_QUERIES = 10
+ITEM_QUERIES = 12
+
+
+def test_home_query_count_is_pinned(client, hire, enrollment, django_assert_num_queries):
+    client.force_login(hire)
+    client.get(reverse("home"))
+    with django_assert_num_queries(HOME_QUERIES):
+        client.get(reverse("home"))
+
+
+def test_item_page_query_count_is_pinned(client, hire, enrollment, day1, django_assert_num_queries):
+    client.force_login(hire)
+    client.get(url("item", enrollment, day1))
+    with django_assert_num_queries(ITEM_QUERIES):
+        client.get(url("item", enrollment, day1))
+
+
+def _count_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_home_query_count_does_not_grow_with_items(client, hire, other_hire, tmp_path):
+    small = enrollment_create(hire=hire, version=generated_version(tmp_path, items=1))
+    big = enrollment_create(hire=other_hire, version=generated_version(tmp_path, items=25))
+    for enrollment in (small, big):  # some progress, so states are read too
+        ItemProgress.objects.create(
+            enrollment=enrollment,
+            item=Item.objects.filter(version=enrollment.version).first(),
+            state=ProgressState.DONE,
+        )
+    client.force_login(hire)
+    client.get(reverse("home"))  # warm the session
+    small_count = _count_queries(client, reverse("home"))
+    client.force_login(other_hire)
+    client.get(reverse("home"))
+    big_count = _count_queries(client, reverse("home"))
+    assert small_count == big_count
+    # session, user, MFA check, session save, enrollment, chapters, items, progress, waiting...
+    assert small_count == HOME_QUERIES
+
+
+def test_item_page_query_count_does_not_grow_with_blocks(client, hire, other_hire, tmp_path):
+    small = enrollment_create(hire=hire, version=generated_version(tmp_path, items=2, goals=1))
+    big = enrollment_create(hire=other_hire, version=generated_version(tmp_path, items=2, goals=40))
+    counts, blocks = [], []
+    for person, enrollment in ((hire, small), (other_hire, big)):
+        item = Item.objects.filter(version=enrollment.version).first()
+        blocks.append(Block.objects.filter(item=item).count())
+        goal = keys(item, BlockKind.GOAL)[0]
+        BlockCheck.objects.create(enrollment=enrollment, item=item, block_key=goal)
+        client.force_login(person)
+        client.get(url("item", enrollment, item))
+        counts.append(_count_queries(client, url("item", enrollment, item)))
+    assert blocks[0] <= 15 and blocks[1] >= 50
+    assert counts[0] == counts[1]
+    assert counts[0] == ITEM_QUERIES
+
+
+# --- the item page ---------------------------------------------------------------------------------
+
+
+def test_item_page_shows_every_block_in_order(client, hire, enrollment, day1):
+    client.force_login(hire)
+    html = client.get(url("item", enrollment, day1)).content.decode()
+    positions = [
+        html.index(f'id="block-{b.position}"')
+        for b in Block.objects.filter(item=day1).exclude(kind=BlockKind.REFLECTION_PROMPT)
+    ]
+    assert positions == sorted(positions)
+    assert 'id="reflection"' in html
+    for prompt in Block.objects.filter(item=day1, kind=BlockKind.REFLECTION_PROMPT):
+        assert prompt.title[:40] in html
+
+
+def test_check_with_htmx_swaps_the_block(client, hire, enrollment, day1):
+    client.force_login(hire)
+    goal = keys(day1, BlockKind.GOAL)[0]
+    response = client.post(
+        url("block_check", enrollment, day1),
+        {"block_key": goal, "checked": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert 'aria-checked="true"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert BlockCheck.objects.filter(block_key=goal).exists()
+
+
+def test_check_without_javascript_redirects_back_to_the_block(client, hire, enrollment, day1):
+    client.force_login(hire)
+    goal = Block.objects.filter(item=day1, kind=BlockKind.GOAL).first()
+    response = client.post(
+        url("block_check", enrollment, day1), {"block_key": goal.key, "checked": "1"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#block-{goal.position}")
+    response = client.post(url("block_check", enrollment, day1), {"block_key": goal.key})
+    assert not BlockCheck.objects.exists()
+
+
+def test_check_of_a_non_checkable_block_is_a_400(client, hire, enrollment, day1):
+    client.force_login(hire)
+    question = keys(day1, BlockKind.QUESTION)[0]
+    response = client.post(
+        url("block_check", enrollment, day1), {"block_key": question, "checked": "1"}
+    )
+    assert response.status_code == 400
+    assert not BlockCheck.objects.exists()
+
+
+def test_resource_mark_read(client, hire, enrollment, day1):
+    client.force_login(hire)
+    resource = keys(day1, BlockKind.RESOURCE)[0]
+    response = client.post(
+        url("resource_read", enrollment, day1),
+        {"block_key": resource},
+        headers={"HX-Request": "true"},
+    )
+    assert "Read ✓" in response.content.decode()
+
+
+def test_answer_draft_autosave_and_submit(client, hire, enrollment, day1):
+    client.force_login(hire)
+    question = keys(day1, BlockKind.QUESTION)[0]
+    target = url("answer_save", enrollment, day1)
+    response = client.post(
+        target,
+        {"block_key": question, "body": "typing", "action": "autosave"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.content == b"Draft saved."
+    response = client.post(target, {"block_key": question, "body": "My answer", "action": "submit"})
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert (submission.body, submission.state) == ("My answer", SubmissionState.SUBMITTED)
+
+
+@pytest.mark.parametrize("body", ["nul \x00 byte", "x" * 20_001, "rtl \u202e override"])
+def test_bad_answer_is_a_400_with_a_message_and_saves_nothing(client, hire, enrollment, day1, body):
+    client.force_login(hire)
+    question = keys(day1, BlockKind.QUESTION)[0]
+    response = client.post(
+        url("answer_save", enrollment, day1),
+        {"block_key": question, "body": body, "action": "submit"},
+    )
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_bad_reflection_is_a_400_and_saves_nothing(client, hire, enrollment, day1):
+    client.force_login(hire)
+    response = client.post(
+        url("reflection_save", enrollment, day1),
+        {"prompt_1": "fine", "prompt_2": "bad \x00", "prompt_3": "fine", "action": "submit"},
+    )
+    assert response.status_code == 400
+    assert not Submission.objects.exists()
+
+
+def test_incomplete_reflection_submit_is_a_400_with_the_reason(client, hire, enrollment, day1):
+    client.force_login(hire)
+    response = client.post(
+        url("reflection_save", enrollment, day1), {"prompt_1": "only one", "action": "submit"}
+    )
+    assert response.status_code == 400
+    assert "still empty: 2, 3" in response.content.decode()
+    assert not Submission.objects.filter(state=SubmissionState.SUBMITTED).exists()
+
+
+def test_complete_refused_then_allowed_then_rate_goes_to_the_next_item(
+    client, hire, enrollment, day1, version
+):
+    client.force_login(hire)
+    response = client.post(url("item_complete", enrollment, day1))
+    assert response.status_code == 400
+    assert "Check your action items" in response.content.decode()
+
+    for key in keys(day1, BlockKind.ACTION_ITEM):
+        client.post(url("block_check", enrollment, day1), {"block_key": key, "checked": "1"})
+    answers = {f"prompt_{n}": f"Thought {n}" for n in (1, 2, 3)}
+    client.post(url("reflection_save", enrollment, day1), {**answers, "action": "submit"})
+    assert client.post(url("item_complete", enrollment, day1)).status_code == 302
+
+    response = client.post(url("item_rate", enrollment, day1), {"rating": "4", "comment": "Good"})
+    day2 = Item.objects.get(version=version, source_path="chapter_00/day_02.md")
+    assert response.status_code == 302
+    assert response["Location"] == url("item", enrollment, day2)
+    progress = ItemProgress.objects.get(item=day1)
+    assert (progress.state, progress.rating) == (ProgressState.WAITING_REVIEW, 4)
+
+
+def test_rate_out_of_range_is_a_400(client, hire, enrollment, version):
+    external = Item.objects.get(version=version, kind="external")
+    client.force_login(hire)
+    client.post(url("item_complete", enrollment, external))
+    response = client.post(url("item_rate", enrollment, external), {"rating": "9"})
+    assert response.status_code == 400
+    assert ItemProgress.objects.get(item=external).rating is None
+
+
+def test_submitted_reflection_is_shown_read_only(client, hire, enrollment, day1):
+    answers = {key: "Deep thought" for key in keys(day1, BlockKind.REFLECTION_PROMPT)}
+    reflection_submit(enrollment=enrollment, by=hire, item=day1, answers=answers)
+    client.force_login(hire)
+    html = client.get(url("item", enrollment, day1)).content.decode()
+    assert "Deep thought" in html
+    assert "Submit reflection" not in html
