@@ -1,12 +1,19 @@
-"""Demo data for a laptop: a few people (and, once imported, the demo program). Safe to rerun."""
+"""Demo data for a laptop: a few people, the demo program, and a hire part-way through it.
 
+Safe to rerun: people are found by email, the import is a no-op when unchanged, and the demo
+hire is enrolled (and given progress) only once.
+"""
+
+import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_create
@@ -55,4 +62,76 @@ def demo_people_seed() -> list[DemoLogin]:
                 user.save(update_fields=["is_staff"])
         secret = _ensure_totp(user) if user.must_use_mfa else None
         logins.append(DemoLogin(label, email, DEMO_PASSWORD, secret))
+    demo_journey_seed()
     return logins
+
+
+DEMO_PROGRAM = Path(__file__).resolve().parent.parent / "curriculum" / "demo" / "program"
+DEMO_HIRE_EMAIL = "hire@example.com"
+DEMO_MENTOR_EMAIL = "mentor@example.com"
+
+
+def _working_days_ago(today: datetime.date, count: int) -> datetime.date:
+    day = today
+    while count > 0:
+        day -= datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def demo_journey_seed() -> None:
+    """Import and publish the demo program; enroll the demo hire with the demo mentor.
+
+    The hire started four working days ago and has finished Day 00 (reflection submitted,
+    rated) and begun Day 01, so the home page shows progress, "today" and being behind.
+    """
+    from curriculum.markdown.structure import BlockKind
+    from curriculum.models import Block, Item
+    from curriculum.services import program_import
+
+    from . import services
+    from .models import Enrollment
+    from .schedule import local_today
+
+    hire = User.objects.filter(email=DEMO_HIRE_EMAIL).first()
+    mentor = User.objects.filter(email=DEMO_MENTOR_EMAIL).first()
+    result = program_import(source=DEMO_PROGRAM, program_slug="demo", publish=True)
+    if hire is None or not result.ok or result.version is None:
+        return
+    version = result.version
+    if Enrollment.objects.filter(hire=hire, program_id=version.program_id).exists():
+        return
+    today = local_today(now=timezone.now(), zone=hire.zone)
+    enrollment = services.enrollment_create(
+        hire=hire, version=version, mentor=mentor, start_date=_working_days_ago(today, 4)
+    )
+    items = list(Item.objects.filter(version=version).order_by("chapter__position", "position"))
+    first, second = items[0], items[1]
+    blocks = list(Block.objects.filter(item__in=[first, second]).order_by("position"))
+
+    def keys(item: Item, kind: BlockKind) -> list[str]:
+        return [b.key for b in blocks if b.item_id == item.pk and b.kind == kind]
+
+    for kind in (BlockKind.GOAL, BlockKind.ACTION_ITEM, BlockKind.CHECKLIST_ITEM):
+        for key in keys(first, kind):
+            services.block_check_toggle(
+                enrollment=enrollment, by=hire, item=first, block_key=key, checked=True
+            )
+    services.reflection_submit(
+        enrollment=enrollment,
+        by=hire,
+        item=first,
+        answers={
+            key: "Everyone was kind, and the accounts checklist took longer than I thought."
+            for key in keys(first, BlockKind.REFLECTION_PROMPT)
+        },
+    )
+    services.item_complete(enrollment=enrollment, by=hire, item=first)
+    services.item_rate(
+        enrollment=enrollment, by=hire, item=first, rating=4, comment="The VPN step was unclear."
+    )
+    for key in keys(second, BlockKind.GOAL)[:2]:
+        services.block_check_toggle(
+            enrollment=enrollment, by=hire, item=second, block_key=key, checked=True
+        )

@@ -45,6 +45,7 @@ def test_hire_checks_reflects_completes_rates_and_lands_on_the_next_day(
     expect(page.locator("[data-block-kind=goal]").first.get_by_role("checkbox")).to_have_attribute(
         "aria-checked", "true"
     )
+    expect(page).not_to_have_url(re.compile("#block-"))  # htmx swapped the block in place
     actions = page.locator("[data-block-kind=action_item]")
     for index in range(actions.count()):
         actions.nth(index).get_by_role("checkbox").click()
