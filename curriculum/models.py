@@ -1,8 +1,8 @@
 """Programs, versions, chapters, items, blocks and assets.
 
 A Program is imported many times; each import is a ProgramVersion (draft, then published, then
-archived). Everything below a version is immutable once written: a re-import makes a new version,
-it never edits rows in place. Hires stay on the version they started, and their progress is tied to
+archived). Published and archived versions are immutable: a re-import makes a new version. A draft
+may be edited in the browser (`curriculum.authoring`), every save recorded as an ItemRevision. Hires stay on the version they started, and their progress is tied to
 Block.key, which stays the same across versions wherever the block's text did not change.
 
 Writes go through `curriculum.services`, reads through `curriculum.selectors`.
@@ -67,6 +67,10 @@ class ProgramVersion(models.Model):
     content_hash = models.CharField(max_length=64)
     change_summary = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # Set on drafts opened for editing in the browser: the version they were copied from.
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["program", "-number"]
@@ -230,3 +234,44 @@ class ImportRequest(models.Model):
     @property
     def finished(self) -> bool:
         return self.state not in {ImportRequestState.QUEUED, ImportRequestState.RUNNING}
+
+
+class ItemRevisionAction(models.TextChoices):
+    EDIT = "edit", "Edited"
+    RESTORE = "restore", "Restored an older text"
+    CREATE = "create", "Added"
+    RENAME = "rename", "Renamed"
+    KIND = "kind", "Changed kind"
+    REMOVE = "remove", "Removed"
+
+
+class ItemRevision(models.Model):
+    """One change to an item made in the browser: who, when, and its Markdown before and after.
+
+    Items are copied into every new version, so an item's history is found by its program and
+    `item_key` (the source path; link and title for external items), not by the Item row.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="item_revisions")
+    version = models.ForeignKey(
+        ProgramVersion, on_delete=models.CASCADE, related_name="item_revisions"
+    )
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
+    item_key = models.CharField(max_length=1000)
+    action = models.CharField(max_length=10, choices=ItemRevisionAction.choices)
+    summary = models.CharField(max_length=500, blank=True)  # "kind day -> exercise", a new title
+    markdown_before = models.TextField(blank=True)
+    markdown_after = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["program", "item_key"], name="item_revision_program_key")]
+
+    def __str__(self) -> str:
+        return f"{self.item_key}: {self.get_action_display()} by {self.created_by_id}"

@@ -1,8 +1,9 @@
 """Writes about curriculum: importing a program as a new version, publishing a version.
 
 Invariants every function here keeps:
-- A version's content (chapters, items, blocks, assets) is written once, in the transaction that
-  creates the version, and never edited afterwards; a change is a new version.
+- A version's content (chapters, items, blocks, assets) is written in the transaction that creates
+  the version. Published and archived versions never change; only a draft may be edited, and only
+  through `curriculum.authoring` (browser edits), which keeps its hash and change summary current.
 - Importing content identical to the program's latest version creates nothing.
 - At most one version per program is published (also a partial unique constraint in the DB).
 - A block's key is the parser's stable key: unchanged text keeps its key across versions, so
@@ -27,10 +28,10 @@ from accounts.models import User
 
 from .importer import DEFAULT_LIMITS, Limits, ParsedProgram, SourceTree, parse_program
 from .importer.errors import ImportRefused
-from .importer.links import NEUTRAL_URL
+from .importer.links import NEUTRAL_URL, resolve_reference
 from .importer.program import item_hash
 from .importer.sources import check_git_ref, check_git_url
-from .markdown.render import render_block_markdown
+from .markdown.render import LinkResolver, render_block_markdown
 from .markdown.structure import ItemKind, ParsedBlock, ParsedItem
 from .models import (
     Asset,
@@ -212,16 +213,23 @@ def _item_row(
         chapter=chapter,
         version=version,
         position=position,
-        kind=str(parsed_item.kind),
-        number=parsed_item.number,
-        title=parsed_item.title,
-        raw_title=parsed_item.raw_title,
-        emoji=parsed_item.emoji[:32],
-        source_path=parsed_item.source[:1000],
-        url=parsed_item.url[:2000],
-        markdown=parsed.markdown.get(parsed_item.source, ""),
-        content_hash=item_hash(parsed_item),
+        **item_fields(parsed_item, markdown=parsed.markdown.get(parsed_item.source, "")),
     )
+
+
+def item_fields(parsed_item: ParsedItem, *, markdown: str) -> dict:
+    """An Item's content columns from its parse: the one mapping imports and edits share."""
+    return {
+        "kind": str(parsed_item.kind),
+        "number": parsed_item.number,
+        "title": parsed_item.title,
+        "raw_title": parsed_item.raw_title,
+        "emoji": parsed_item.emoji[:32],
+        "source_path": parsed_item.source[:1000],
+        "url": parsed_item.url[:2000],
+        "markdown": markdown,
+        "content_hash": item_hash(parsed_item),
+    }
 
 
 def _block_rows(
@@ -231,10 +239,23 @@ def _block_rows(
     item_ids: dict[str, int],
     asset_ids: dict[str, int],
 ) -> list[Block]:
-    # Blocks cut from a nested list keep their indentation; the block renderer dedents first.
+    # `parsed.resolve` looks paths up in the program's item sources and assets: exactly the keys
+    # of item_ids and asset_ids, which is what link_resolver_for looks them up in.
+    resolver = link_resolver_for(source=parsed_item.source, item_ids=item_ids, asset_ids=asset_ids)
+    return block_rows(item=item, blocks=parsed_item.blocks, link_resolver=resolver)
+
+
+def link_resolver_for(
+    *, source: str, item_ids: dict[str, int], asset_ids: dict[str, int]
+) -> LinkResolver:
+    """How links written in the file SOURCE become app URLs (item pages, asset files).
+
+    `item_ids` maps every item source path of the version to its Item id, `asset_ids` every
+    asset path to its Asset id. Imports, browser edits and previews all resolve through this.
+    """
 
     def link_resolver(url: str, is_image: bool) -> str | None:
-        resolution = parsed.resolve(url, from_source=parsed_item.source)
+        resolution = resolve_reference(url, from_source=source, items=item_ids, files=asset_ids)
         if resolution.kind == "item" and resolution.path in item_ids:
             return item_url(item_ids[resolution.path], resolution.fragment)
         if resolution.kind == "asset" and resolution.path in asset_ids:
@@ -243,17 +264,30 @@ def _block_rows(
             return NEUTRAL_URL
         return None
 
+    return link_resolver
+
+
+def render_block_html(
+    markdown: str, *, link_resolver: LinkResolver, source: str = "", line: int = 0
+) -> str:
+    """One block's sanitised HTML; a renderer bug shows escaped text rather than failing."""
+    try:
+        return render_block_markdown(markdown, link_resolver=link_resolver)
+    except Exception:
+        logger.exception("render failed: %s line %s", source, line)
+        return f"<pre>{html.escape(markdown)}</pre>"
+
+
+def block_rows(
+    *, item: Item, blocks: list[ParsedBlock], link_resolver: LinkResolver
+) -> list[Block]:
+    """Unsaved Block rows for ITEM from its parsed blocks, rendered, keys made DB-safe."""
+    # Blocks cut from a nested list keep their indentation; the block renderer dedents first.
     rows = []
     seen: set[str] = set()
-    for position, block in enumerate(parsed_item.blocks):
+    for position, block in enumerate(blocks):
         key = _unique_key(block.key, seen)
         seen.add(key)
-        try:
-            rendered = render_block_markdown(block.markdown, link_resolver=link_resolver)
-        except Exception:
-            # A renderer bug shows the block as escaped text rather than failing the import.
-            logger.exception("render failed: %s line %s", parsed_item.source, block.line)
-            rendered = f"<pre>{html.escape(block.markdown)}</pre>"
         rows.append(
             Block(
                 item=item,
@@ -262,7 +296,12 @@ def _block_rows(
                 key=key,
                 title=block.title,
                 markdown=block.markdown,
-                html=rendered,
+                html=render_block_html(
+                    block.markdown,
+                    link_resolver=link_resolver,
+                    source=item.source_path,
+                    line=block.line,
+                ),
                 depth=max(0, block.depth),
                 parent_key=(block.parent_key or "")[:_KEY_MAX],
                 data=block.data,
@@ -287,7 +326,7 @@ def _unique_key(key: str, seen: set[str]) -> str:
 # --- what changed -----------------------------------------------------------------------------
 
 
-def _item_key(source: str, kind: str, url: str, title: str) -> str:
+def item_key(source: str, kind: str, url: str, title: str) -> str:
     """Files are known by path; external items (no file) by their link and label."""
     if source:
         return source
@@ -327,7 +366,7 @@ def version_change_summary(*, previous: ProgramVersion | None, parsed: ParsedPro
         for pk, source, kind, url, title, number in Item.objects.filter(
             version=previous
         ).values_list("pk", "source_path", "kind", "url", "title", "number"):
-            key = _item_key(source, kind, url, title)
+            key = item_key(source, kind, url, title)
             id_to_key[pk] = key
             before_items[key] = (kind, title, number)
             before_blocks[key] = {}
@@ -363,7 +402,7 @@ def _compare(
     changes: dict[str, dict[str, list[str]]] = {}
     after_keys = set()
     for parsed_item in parsed.items:
-        key = _item_key(parsed_item.source, parsed_item.kind, parsed_item.url, parsed_item.title)
+        key = item_key(parsed_item.source, parsed_item.kind, parsed_item.url, parsed_item.title)
         after_keys.add(key)
         after = {block.key: _parsed_signature(block) for block in parsed_item.blocks}
         if key not in before_items:

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
+    path("versions/<int:version_id>/export.zip", views.version_export, name="version_export"),
     path("items/<int:item_id>/", views.item_detail, name="item_detail"),
     path("assets/<int:asset_id>/<path:name>", views.asset_file, name="asset_file"),
 ]

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import exporter, selectors, services
 from .forms import ImportForm
 from .importer.errors import ImportRefused
 from .selectors import asset_for_user, can_see_drafts
@@ -126,6 +126,20 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     services.version_publish(version=version, published_by=request.user)
     messages.success(request, f"Version {version.number} is now the one new hires start on.")
     return redirect("curriculum:version_detail", version_id=version.pk)
+
+
+@login_required
+@require_GET
+def version_export(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The version as an authoring-style Markdown folder (zip); importing it gives no changes."""
+    _program_admin(request)
+    version = selectors.version_for_user(user=request.user, version_id=version_id)
+    response = HttpResponse(
+        exporter.version_export_zip(version=version), content_type="application/zip"
+    )
+    name = exporter.export_file_name(version=version)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -37,6 +37,7 @@ ANONYMOUS = {
     "curriculum:version_detail": ({"version_id": 1}, LOGIN),
     "curriculum:version_publish": ({"version_id": 1}, LOGIN),
     "curriculum:item_detail": ({"item_id": 1}, LOGIN),
+    "curriculum:version_export": ({"version_id": 1}, LOGIN),
 }
 # allauth's own pages: login, reset and friends are public by design; the rest need a login.
 ALLAUTH_PUBLIC = {
