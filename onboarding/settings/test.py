@@ -16,6 +16,8 @@ if not REDIS_URL:
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Parallel runs on one machine (several developers, CI) each name their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_onboarding")}
+# ...and their own Celery queue, so one run's worker never takes another run's tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"q-{DATABASES['default']['TEST']['NAME']}"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks eagerly; tests about background work start a real worker instead.

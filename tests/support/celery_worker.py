@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ def celery_worker(
         "DJANGO_DEBUG": "false",
         "DATABASE_URL": test_database_url(),
         "EMAIL_URL": email_url,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         **(extra_env or {}),
     }
     process = subprocess.Popen(
