@@ -90,14 +90,14 @@ def _toc_entry(item: Item) -> str:
     if item.kind == ItemKind.EXTERNAL:
         # The importer makes an external item's title from this description and its emoji from
         # the first shortcode, and keeps the label as raw_title: write them back that way.
-        description = " ".join(part for part in (item.title, _shortcode(item.emoji)) if part)
+        description = " ".join(part for part in (item.title, shortcode(item.emoji)) if part)
         return f"- **[{item.raw_title}]({item.url}):** {description}".rstrip()
     target = "./" + quote(item.source_path, safe="/")
     if not item.raw_title:
         # No title line in the file: the importer takes the title from this label.
         return f"- **[{item.title}]({target})**"
     label = _label(item)
-    description = " ".join(part for part in (item.title, _shortcode(item.emoji)) if part)
+    description = " ".join(part for part in (item.title, shortcode(item.emoji)) if part)
     return f"- **[{label}]({target}):** {_LINK_LABEL_UNSAFE.sub(' ', description)}".rstrip()
 
 
@@ -108,7 +108,7 @@ def _label(item: Item) -> str:
     return _LINK_LABEL_UNSAFE.sub(" ", plain(item.title)) or "Item"
 
 
-def _shortcode(character: str) -> str:
+def shortcode(character: str) -> str:
     if not character:
         return ""
     code = emoji_lib.demojize(character, language="alias")

@@ -242,6 +242,7 @@ class ItemRevisionAction(models.TextChoices):
     CREATE = "create", "Added"
     RENAME = "rename", "Renamed"
     KIND = "kind", "Changed kind"
+    MOVE = "move", "Moved"
     REMOVE = "remove", "Removed"
 
 

@@ -17,10 +17,12 @@ from .models import (
     Chapter,
     ImportRequest,
     Item,
+    ItemRevision,
     Program,
     ProgramVersion,
     VersionState,
 )
+from .services import item_key
 
 
 def can_see_drafts(user: User | AnonymousUser) -> bool:
@@ -152,3 +154,60 @@ def import_request_for_user(*, user: User | AnonymousUser, import_request_id: in
     if request is None:
         raise Http404("No such import.")
     return request
+
+
+# --- Authoring in the browser (program admins only) -------------------------------------------
+
+
+def program_for_admin(*, user: User | AnonymousUser, program_id: int) -> Program:
+    if not can_see_drafts(user):
+        raise Http404("No such program.")
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
+
+
+def item_for_admin(*, user: User | AnonymousUser, item_id: int) -> Item:
+    """An item of any version, for the editor: program admins only, the same 404 otherwise."""
+    if not can_see_drafts(user):
+        raise Http404("No such item.")
+    return item_for_user(user=user, item_id=item_id)
+
+
+def chapter_for_admin(
+    *, user: User | AnonymousUser, version: ProgramVersion, chapter_id
+) -> Chapter:
+    if not can_see_drafts(user):
+        raise Http404("No such chapter.")
+    chapter = Chapter.objects.filter(version=version, pk=chapter_id).first()
+    if chapter is None:
+        raise Http404("No such chapter.")
+    return chapter
+
+
+def item_in_version(*, version: ProgramVersion, item: Item) -> Item | None:
+    """The item of VERSION that is ITEM (same file; same link and title for external items)."""
+    items = Item.objects.filter(version=version)
+    if item.source_path:
+        return items.filter(source_path=item.source_path).first()
+    return items.filter(kind=item.kind, url=item.url, title=item.title).first()
+
+
+def item_revisions(*, item: Item) -> QuerySet[ItemRevision]:
+    """Every browser change to ITEM across the program's versions, newest first: 1 query."""
+    return (
+        ItemRevision.objects.filter(
+            program_id=item.version.program_id,
+            item_key=item_key(item.source_path, item.kind, item.url, item.title),
+        )
+        .select_related("created_by", "version")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def revision_for_item(*, item: Item, revision_id: int) -> ItemRevision:
+    revision = item_revisions(item=item).filter(pk=revision_id).first()
+    if revision is None:
+        raise Http404("No such revision.")
+    return revision

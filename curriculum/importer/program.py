@@ -196,7 +196,7 @@ def _build(tree: SourceTree) -> ParsedProgram:
     texts = _decode_all(tree, program)
     if tree.single_file:
         (source,) = texts
-        item = _parse_file(source, texts[source], program)
+        item = parse_item_file(source, texts[source], program)
         program.title = item.title
         program.chapters = [ParsedChapter(number=None, title=item.title, items=[item])]
     else:
@@ -246,7 +246,12 @@ def _split_digits(text: str) -> list[str]:
     return [token for token in re.split(r"(\d+)", text) if token]
 
 
-def _parse_file(source: str, text: str, program: ParsedProgram, label: str = "") -> ParsedItem:
+def parse_item_file(source: str, text: str, program: ParsedProgram, label: str = "") -> ParsedItem:
+    """Parse one item's file as an import does (also used by browser edits, so they match).
+
+    Its warnings go to PROGRAM; an item without a title line takes LABEL (its table of
+    contents label) or a title made from the file name. Refusals raise ImportRefused.
+    """
 
     if not text.strip():
         program.warnings.append(Warning(source, None, "the file is empty"))
@@ -286,7 +291,7 @@ def _item_from_entry(
     target = entry.target or ""
     scheme = target.split(":", 1)[0].lower() if ":" in target else ""
     if scheme in ("http", "https"):
-        return _external_item(entry)
+        return external_item(entry)
     resolution = resolve_reference(target, from_source="readme.md", items=texts, files=texts)
     # A listed file is taken only as written: guessing by name would hide a broken TOC.
     if resolution.kind != "item" or resolution.note:
@@ -302,7 +307,7 @@ def _item_from_entry(
         )
         return None
     listed.add(source)
-    item = _parse_file(source, texts[source], program, label=entry.label)
+    item = parse_item_file(source, texts[source], program, label=entry.label)
     _check_label(entry, item, program)
     return item
 
@@ -327,7 +332,8 @@ def _first_number(text: str) -> int | None:
     return int(match.group()) if match else None
 
 
-def _external_item(entry: TocEntry) -> ParsedItem:
+def external_item(entry: TocEntry) -> ParsedItem:
+    """A table of contents entry linking outside the program: title, emoji, number from it."""
     description = entry.description
     shortcodes = SHORTCODE.findall(description + " " + entry.label)
     title = plain(description) or plain(entry.label)
@@ -366,7 +372,7 @@ def _add_unlisted(
             )
             program.chapters.append(chapter)
             by_folder[folder] = chapter
-        item = _parse_file(source, texts[source], program)
+        item = parse_item_file(source, texts[source], program)
         chapter.items.append(item)
         program.warnings.append(
             Warning(source, None, "not listed in readme.md; imported at the end of its chapter")
@@ -389,7 +395,7 @@ def _chapters_from_folders(
         title = _humanise(folder) if folder else _humanise(program.tree.name)
         if not program.chapters or program.chapters[-1].title != title:
             program.chapters.append(ParsedChapter(number=_first_number(folder), title=title))
-        program.chapters[-1].items.append(_parse_file(source, texts[source], program))
+        program.chapters[-1].items.append(parse_item_file(source, texts[source], program))
 
 
 def _humanise(name: str) -> str:
