@@ -90,9 +90,9 @@ def demo_journey_seed() -> None:
     from curriculum.models import Block, Item
     from curriculum.services import program_import
 
-    from . import services
     from .models import Enrollment
     from .schedule import local_today
+    from .services import journey as services
 
     hire = User.objects.filter(email=DEMO_HIRE_EMAIL).first()
     mentor = User.objects.filter(email=DEMO_MENTOR_EMAIL).first()

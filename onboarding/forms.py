@@ -4,7 +4,7 @@ from django import forms
 
 from curriculum.models import Block
 
-from .services import COMMENT_MAX_CHARS, TEXT_MAX_CHARS
+from .services.journey import COMMENT_MAX_CHARS, TEXT_MAX_CHARS
 
 
 class BlockKeyForm(forms.Form):

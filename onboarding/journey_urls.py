@@ -6,7 +6,7 @@ Mounted by `onboarding.urls` at /journey/. Every view reads the enrollment throu
 
 from django.urls import path
 
-from . import views
+from .views import journey as views
 
 app_name = "journey"
 

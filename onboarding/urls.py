@@ -2,14 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import health
+from .views.home import home
 
 # The Django admin signs in through allauth, so its login gets the same rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Onboarding administration"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("journey/", include("onboarding.journey_urls")),
     path("accounts/", include("allauth.urls")),

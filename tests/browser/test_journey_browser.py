@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from onboarding.services import enrollment_create
+from onboarding.services.journey import enrollment_create
 from tests.factories import TEST_PASSWORD
 from tests.onboarding.journey_support import demo_version
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from curriculum.models import ImportRequest, ProgramVersion
 from curriculum.services import import_request_create, import_request_run
-from tests.curriculum.test_sources import bare_repo  # noqa: F401 - a fixture
 from tests.support.celery_worker import celery_worker
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +22,7 @@ def admin_client(client, admin, mfa_passed):
 def test_a_git_url_is_queued_and_the_browser_sent_to_its_status_page(
     admin_client,
     bare_repo,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     bare, _, _ = bare_repo
     with django_capture_on_commit_callbacks() as callbacks:
@@ -42,7 +41,7 @@ def test_a_git_url_is_queued_and_the_browser_sent_to_its_status_page(
 def test_running_the_request_imports_and_the_page_redirects_to_the_version(
     admin_client,
     admin,
-    bare_repo,  # noqa: F811
+    bare_repo,
 ):
     bare, _, next_sha = bare_repo
     request = import_request_create(requested_by=admin, git_url=f"file://{bare}", ref="next")
@@ -102,7 +101,7 @@ def test_other_people_cannot_see_import_requests(client, admin, hire):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_clones_and_imports(admin, bare_repo):  # noqa: F811
+def test_a_real_worker_clones_and_imports(admin, bare_repo):
     from onboarding.celery import app as celery_app
 
     bare, main_sha, _ = bare_repo

@@ -1,9 +1,7 @@
 """Sources and bad input: zip, git, symlinks, limits, encodings. Nothing outside the root is read."""
 
 import io
-import os
 import stat
-import subprocess
 import zipfile
 
 import pytest
@@ -79,34 +77,6 @@ def test_zip_limits_refuse_instead_of_reading_on():
         load_zip(make_zip({"big.md": "x" * 101}), limits=Limits(max_file_bytes=100))
     with pytest.raises(ImportRefused, match="not a readable zip"):
         load_zip(b"PK\x03\x04 not really")
-
-
-def git(*args: str, cwd=None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def bare_repo(tmp_path):
-    """A local bare repository with `main` (day 1) and branch `next` (day 1 and day 2)."""
-    bare = tmp_path / "program.git"
-    work = tmp_path / "work"
-    git("init", "--bare", "-b", "main", str(bare))
-    git("init", "-b", "main", str(work))
-    write_tree(work, {"readme.md": README, "c1/day_01.md": DAY.format(n=1, title="One")})
-    git("add", ".", cwd=work)
-    git("commit", "-m", "day 1", cwd=work)
-    git("push", str(bare), "main", cwd=work)
-    git("checkout", "-b", "next", cwd=work)
-    write_tree(work, {"c1/day_02.md": DAY.format(n=2, title="Two")})
-    git("add", ".", cwd=work)
-    git("commit", "-m", "day 2", cwd=work)
-    git("push", str(bare), "next", cwd=work)
-    return bare, git("rev-parse", "main", cwd=work), git("rev-parse", "next", cwd=work)
 
 
 def test_git_clone_over_file_url_records_the_commit(bare_repo):

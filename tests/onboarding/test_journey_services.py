@@ -17,7 +17,7 @@ from onboarding.models import (
     Submission,
     SubmissionState,
 )
-from onboarding.services import (
+from onboarding.services.journey import (
     answer_save_draft,
     answer_submit,
     block_check_toggle,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
 from onboarding.models import BlockCheck, ItemProgress, ProgressState, Submission, SubmissionState
-from onboarding.services import enrollment_create, reflection_submit
+from onboarding.services.journey import enrollment_create, reflection_submit
 from tests.onboarding.journey_support import demo_version, generated_version
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from accounts.models import User
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind, ItemKind
 from curriculum.models import Block, Chapter, Item
 
-from .models import (
+from ..models import (
     BlockCheck,
     Enrollment,
     EnrollmentState,
@@ -29,7 +29,7 @@ from .models import (
     SubmissionKind,
     SubmissionState,
 )
-from .schedule import Schedule, local_today
+from ..schedule import Schedule, local_today
 
 COMPLETED_STATES = (ProgressState.WAITING_REVIEW, ProgressState.DONE)
 

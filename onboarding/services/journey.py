@@ -1,11 +1,9 @@
-"""Writes of the onboarding app. Every write goes through a function here (STYLE.md)."""
+"""The hire's journey: enrollments, checks, answers, reflections, completing and rating items."""
 
 import datetime
-import logging
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,120 +11,19 @@ from accounts.models import User
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind
 from curriculum.models import Block, Item, ProgramVersion, VersionState
 
-from .models import (
+from ..models import (
     BlockCheck,
     Cohort,
     Enrollment,
     EnrollmentState,
     ItemProgress,
-    OutboundEmail,
     ProgressState,
     Submission,
     SubmissionKind,
     SubmissionState,
     default_working_days,
 )
-from .schedule import Schedule, local_today
-
-logger = logging.getLogger(__name__)
-
-_LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f]+")
-
-
-def enqueue_on_commit(task, *args) -> None:
-    """Send `task.delay(*args)` after the current transaction commits, never failing the caller.
-
-    The broker may be down; what must happen is already a row in PostgreSQL, and a sweep
-    re-enqueues it later, so losing this message costs minutes, not data.
-    """
-
-    def _send() -> None:
-        try:
-            task.delay(*args)
-        except Exception:
-            logger.warning("broker unavailable; %s(%s) left to the sweep", task.name, args)
-
-    transaction.on_commit(_send)
-
-
-def email_queue(
-    *, to: str, subject: str, body_text: str, body_html: str = "", dedupe_key: str, ics: str = ""
-) -> OutboundEmail:
-    """Record one email to send; sending happens after commit.
-
-    Idempotent on `dedupe_key`: queueing the same logical email twice returns the first row.
-    The subject is folded to one line so that no header can be injected.
-    """
-    from .tasks import outbound_email_send
-
-    subject = _LINE_BREAKS.sub(" ", subject).strip()[:255]
-    with transaction.atomic():
-        email, created = OutboundEmail.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={
-                "to": to,
-                "subject": subject,
-                "body_text": body_text,
-                "body_html": body_html,
-                "ics": ics,
-            },
-        )
-        if created:
-            enqueue_on_commit(outbound_email_send, email.pk)
-    return email
-
-
-def email_deliver(*, outbound_email_id: int) -> bool:
-    """Send one queued email over SMTP unless it was sent already. Returns True if sent now.
-
-    The row stays locked while sending, and a concurrent delivery skips it, so two workers
-    never send the same row. A crash between SMTP accepting and the commit can still send
-    twice: that is the one duplicate at-least-once delivery allows.
-    """
-    failure: Exception | None = None
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=outbound_email_id, sent_at__isnull=True)
-            .first()
-        )
-        if email is None:
-            return False
-        email.attempts += 1
-        try:
-            _smtp_message(email).send()
-        except Exception as exc:
-            # Record the failure (committed), then re-raise so the task retries with backoff.
-            failure = exc
-            email.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            email.save(update_fields=["attempts", "last_error"])
-        else:
-            email.sent_at = timezone.now()
-            email.last_error = ""
-            email.save(update_fields=["attempts", "last_error", "sent_at"])
-    if failure is not None:
-        raise failure
-    return True
-
-
-def _smtp_message(email: OutboundEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(email.subject, email.body_text, to=[email.to])
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    if email.ics:
-        message.attach("invite.ics", email.ics, "text/calendar; method=REQUEST; charset=utf-8")
-    return message
-
-
-def email_unsent_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
-    """Emails queued a while ago and still unsent: the sweep hands them to the workers again."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
-    return list(
-        OutboundEmail.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
+from ..schedule import Schedule, local_today
 
 # --- The hire's journey ----------------------------------------------------------------------
 # Every function takes the enrollment it writes to and the person acting (`by`). Views get the

@@ -1,4 +1,4 @@
-"""Pages. Thin: a selector reads (scoped to the viewer), a form checks shape, a service writes.
+"""The hire's journey pages. Thin: a selector reads (scoped to the viewer), a service writes.
 
 Journey interactions answer htmx requests with the changed fragment and plain form posts with a
 redirect back to the block, so every page works without JavaScript.
@@ -12,20 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
-from .forms import AnswerForm, BlockKeyForm, RateForm, ReflectionForm
-from .models import Enrollment
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role's starting point; a person with several roles sees each of their panels."""
-    journey = None
-    if request.user.is_hire:
-        enrollment = selectors.enrollment_current_for_hire(user=request.user)
-        if enrollment is not None:
-            journey = selectors.hire_home(enrollment=enrollment)
-    return render(request, "onboarding/home.html", {"user": request.user, "journey": journey})
+from ..forms import AnswerForm, BlockKeyForm, RateForm, ReflectionForm
+from ..models import Enrollment
+from ..selectors import journey as selectors
+from ..services import journey as services
 
 
 def _item_url(enrollment: Enrollment, item_id: int, anchor: str = "") -> str:
