@@ -247,3 +247,244 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.enrollment_id}/{self.item_id} ({self.state})"
+
+
+# --- The mentor's desk: assignments, reviews, questions, FAQ, private notes -------------------
+# Writes go through `onboarding.services.{mentoring,review,questions}`, reads through
+# `onboarding.selectors.desk`. Markdown a person types is kept as typed (`body`) and rendered
+# once, sanitised, at write time (`body_html`), like curriculum blocks.
+
+
+class MentorRole(models.TextChoices):
+    PRIMARY = "primary", "Mentor"
+    CO_MENTOR = "co_mentor", "Co-mentor"
+
+
+class MentorAssignment(models.Model):
+    """Who mentored an enrollment, in which role, from when to when.
+
+    Rows are never deleted: a reassignment ends the old row and starts a new one, so the
+    history stays. At most one open primary row per enrollment, and a person holds at most one
+    open row per enrollment. `Enrollment.mentor` mirrors the open primary row (kept in step by
+    `services.mentoring.mentor_assign`) so that "my mentees" stays a cheap indexed query.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="mentor_assignments"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_assignments"
+    )
+    role = models.CharField(max_length=10, choices=MentorRole.choices, default=MentorRole.PRIMARY)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=models.Q(role="primary", ended_at__isnull=True),
+                name="one_open_primary_mentor",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "mentor"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_assignment_per_mentor",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["mentor", "enrollment"],
+                name="mentor_assignment_open",
+                condition=models.Q(ended_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id} {self.role} of {self.enrollment_id}"
+
+
+class ReviewOutcome(models.TextChoices):
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class SubmissionRound(models.Model):
+    """One reviewed round of a submission: what the hire sent, and what the mentor decided.
+
+    Written by the review services when the mentor decides, from the submission as it stands
+    (it is locked while submitted, so that is exactly what was sent). The round under review
+    now is the submission itself; together they are every round of a request-changes cycle.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="rounds")
+    round = models.PositiveSmallIntegerField()
+    body = models.TextField(blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "round"], name="submission_round_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} round {self.round}: {self.outcome}"
+
+
+class ReviewComment(models.Model):
+    """A comment in a submission's review thread (the mentor's, or the hire's reply)."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField()
+    round = models.PositiveSmallIntegerField()  # the submission's round when it was written
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["submission", "created_at"], name="review_comment_thread")]
+
+    def __str__(self) -> str:
+        return f"comment on {self.submission_id} round {self.round}"
+
+
+class QuestionState(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Question(models.Model):
+    """A hire's question to their mentor, anchored to an item (and a block when asked from one).
+
+    `open` waits on the mentor, `answered` waits on the hire (a reply opens it again),
+    `resolved` is closed; anyone in the thread may resolve it.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="questions")
+    item = models.ForeignKey("curriculum.Item", on_delete=models.PROTECT, related_name="+")
+    block_key = models.CharField(max_length=255, blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=QuestionState.choices, default=QuestionState.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["enrollment", "created_at"],
+                name="question_open",
+                condition=models.Q(state="open"),
+            ),
+            models.Index(fields=["enrollment", "item"], name="question_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"question {self.pk} on {self.item_id} ({self.state})"
+
+
+class QuestionMessage(models.Model):
+    """One message in a question's thread after the question itself."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on question {self.question_id}"
+
+
+class FaqEntry(models.Model):
+    """A question and answer promoted into an item's FAQ, shown to every hire of that item.
+
+    Anchored to the program and the item's source path, not the item row, so the entry stays
+    with the item across re-imports (each import makes new Item rows). Removal keeps the row
+    (`removed_at`): who promoted and removed what stays on record.
+    """
+
+    program = models.ForeignKey(
+        "curriculum.Program", on_delete=models.CASCADE, related_name="faq_entries"
+    )
+    item_source_path = models.CharField(max_length=1000)
+    item = models.ForeignKey(  # the item it was promoted from
+        "curriculum.Item", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="faq_entries"
+    )
+    question_text = models.TextField()
+    question_html = models.TextField()
+    answer = models.TextField()
+    answer_html = models.TextField()
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["program", "item_source_path"],
+                name="faq_current",
+                condition=models.Q(removed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FAQ {self.pk} on {self.item_source_path}"
+
+
+class MentorNote(models.Model):
+    """A mentor's private note about a mentee. Never shown to the hire: no hire page reads it."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="mentor_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.enrollment_id}"
