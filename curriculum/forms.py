@@ -56,3 +56,72 @@ class ImportForm(forms.Form):
         if data.get("ref") and not data.get("git_url"):
             self.add_error("ref", "A branch or tag only applies to a git URL.")
         return data
+
+
+class ItemMarkdownForm(forms.Form):
+    """The item editor: the whole Markdown text, and the hash of the text it was loaded from."""
+
+    markdown = forms.CharField(
+        required=False,
+        strip=False,  # authored whitespace is content (indented lists, code)
+        label="Markdown",
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true", "dir": "auto"}),
+    )
+    base_hash = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def clean_markdown(self) -> str:
+        text = self.cleaned_data.get("markdown", "")
+        if "\u202e" in text or "\u202d" in text:
+            # Right-to-left override characters make text read differently than it is stored.
+            raise forms.ValidationError(
+                "The text holds a right-to-left override character (U+202D/U+202E); remove it."
+            )
+        return text
+
+
+STRUCTURE_ACTIONS = (
+    "chapter_add",
+    "chapter_rename",
+    "chapter_move",
+    "chapter_remove",
+    "item_add",
+    "item_rename",
+    "item_kind",
+    "item_move",
+    "item_remove",
+)
+ITEM_KIND_CHOICES = [
+    ("day", "Day"),
+    ("exercise", "Exercise"),
+    ("showcase", "Showcase"),
+    ("template", "Template"),
+    ("external", "Link to an outside page"),
+]
+
+
+class StructureForm(forms.Form):
+    """One action of the structure editor; which fields matter depends on the action."""
+
+    action = forms.ChoiceField(choices=[(a, a) for a in STRUCTURE_ACTIONS])
+    chapter = forms.IntegerField(required=False, min_value=1)
+    item = forms.IntegerField(required=False, min_value=1)
+    title = forms.CharField(required=False, max_length=200)
+    kind = forms.ChoiceField(required=False, choices=ITEM_KIND_CHOICES)
+    url = forms.CharField(required=False, max_length=2000)
+    direction = forms.ChoiceField(required=False, choices=[("up", "up"), ("down", "down")])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        action = data.get("action", "")
+        needs = {
+            "chapter": (action.startswith("chapter_") and action != "chapter_add")
+            or action == "item_add",
+            "item": action.startswith("item_") and action != "item_add",
+            "title": action in ("chapter_add", "chapter_rename", "item_add", "item_rename"),
+            "kind": action in ("item_add", "item_kind"),
+            "direction": action in ("chapter_move", "item_move"),
+        }
+        for name, needed in needs.items():
+            if needed and not data.get(name) and name not in self.errors:
+                self.add_error(name, "This field is required.")
+        return data

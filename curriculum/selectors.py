@@ -211,3 +211,15 @@ def revision_for_item(*, item: Item, revision_id: int) -> ItemRevision:
     if revision is None:
         raise Http404("No such revision.")
     return revision
+
+
+def version_item(*, version: ProgramVersion, item_id: int) -> Item:
+    """An item of VERSION (the version already access-checked); another version's id: 404."""
+    item = (
+        Item.objects.select_related("chapter", "version__program")
+        .filter(version=version, pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such item.")
+    return item

@@ -6,7 +6,7 @@ item and asset routes here must keep matching those paths (tests/curriculum chec
 
 from django.urls import path
 
-from . import views
+from . import authoring_views, views
 
 app_name = "curriculum"
 
@@ -20,6 +20,24 @@ urlpatterns = [
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
     path("versions/<int:version_id>/export.zip", views.version_export, name="version_export"),
+    path(
+        "versions/<int:version_id>/structure/",
+        authoring_views.version_structure,
+        name="version_structure",
+    ),
+    path("programs/<int:program_id>/draft/", authoring_views.program_draft, name="program_draft"),
+    path("items/<int:item_id>/edit/", authoring_views.item_edit, name="item_edit"),
+    path(
+        "items/<int:item_id>/edit/preview/",
+        authoring_views.item_edit_preview,
+        name="item_edit_preview",
+    ),
+    path("items/<int:item_id>/history/", authoring_views.item_history, name="item_history"),
+    path(
+        "items/<int:item_id>/hire-preview/",
+        authoring_views.item_hire_preview,
+        name="item_hire_preview",
+    ),
     path("items/<int:item_id>/", views.item_detail, name="item_detail"),
     path("assets/<int:asset_id>/<path:name>", views.asset_file, name="asset_file"),
 ]

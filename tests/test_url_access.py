@@ -38,6 +38,12 @@ ANONYMOUS = {
     "curriculum:version_publish": ({"version_id": 1}, LOGIN),
     "curriculum:item_detail": ({"item_id": 1}, LOGIN),
     "curriculum:version_export": ({"version_id": 1}, LOGIN),
+    "curriculum:version_structure": ({"version_id": 1}, LOGIN),
+    "curriculum:program_draft": ({"program_id": 1}, LOGIN),
+    "curriculum:item_edit": ({"item_id": 1}, LOGIN),
+    "curriculum:item_edit_preview": ({"item_id": 1}, LOGIN),
+    "curriculum:item_history": ({"item_id": 1}, LOGIN),
+    "curriculum:item_hire_preview": ({"item_id": 1}, LOGIN),
 }
 # allauth's own pages: login, reset and friends are public by design; the rest need a login.
 ALLAUTH_PUBLIC = {
