@@ -13,6 +13,11 @@ python_deps() {
   uv sync --locked --quiet
 }
 
+node_deps() {  # pinned test tools (axe-core) from package-lock.json
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  npm ci --silent --no-audit --no-fund
+}
+
 port_open() {  # host port
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }

@@ -27,6 +27,7 @@ import emoji
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -60,6 +61,7 @@ ALLOWED_TAGS = frozenset(
         "i",
         "img",
         "input",  # only the disabled checkbox of a task list item (forced below)
+        "label",  # wraps a task-list checkbox and its text (no attributes allowed)
         "ins",
         "kbd",
         "mark",
@@ -144,10 +146,30 @@ def _build_markdown_it() -> MarkdownIt:
     md.disable("linkify")
     md.use(gfm_autolink_plugin)
     md.use(tasklists_plugin)  # enabled=False: checkboxes render disabled; no labels (no uuid4)
+    md.core.ruler.after("github-tasklists", "task_list_labels", _label_task_list_checkboxes)
     md.use(anchors_plugin, min_level=1, max_level=6)
     # After "anchor": ids are slugged from the authored shortcode text, as GitHub does.
     md.core.ruler.push("emoji_shortcodes", _replace_emoji_shortcodes)
     return md
+
+
+def _label_task_list_checkboxes(state: StateCore) -> None:
+    """Wrap each task-list checkbox and its text in a <label>, so screen readers name the box.
+
+    The plugin's own labels need generated ids (uuid4), which would make rendering differ
+    each time; an implicit label (the <label> around both) needs no id.
+    """
+    for token in state.tokens:
+        children = token.children or []
+        if (
+            token.type == "inline"
+            and children
+            and children[0].type == "html_inline"
+            and "task-list-item-checkbox" in children[0].content
+        ):
+            opening = Token("html_inline", "", 0, content="<label>")
+            closing = Token("html_inline", "", 0, content="</label>")
+            token.children = [opening, *children, closing]
 
 
 def _replace_emoji_shortcodes(state: StateCore) -> None:
