@@ -283,13 +283,13 @@ def item_update_markdown(
 ) -> Item:
     """Replace a draft item's Markdown, re-parsed and re-rendered; returns the item.
 
-    Refused (EditConflict, nothing written) when BASE_HASH is not the item's current content
-    hash: someone saved since this text was loaded. Saving the same text again changes nothing
+    Refused (EditConflict, nothing written) when BASE_HASH is not the `text_hash` of the
+    item's current Markdown: someone saved since this text was loaded. Saving the same text again changes nothing
     and records no revision.
     """
     with transaction.atomic():
         version, current = _locked_item(item)
-        if current.content_hash != base_hash:
+        if current.text_hash != base_hash:
             raise EditConflict(
                 "Someone else saved this item after you opened it. Your text was not saved: "
                 "copy it, reload the editor to see their version, and apply your change again."

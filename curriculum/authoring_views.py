@@ -79,7 +79,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     _program_admin(request)
     item = selectors.item_for_admin(user=request.user, item_id=item_id)
     if request.method == "GET":
-        form = ItemMarkdownForm(initial={"markdown": item.markdown, "base_hash": item.content_hash})
+        form = ItemMarkdownForm(initial={"markdown": item.markdown, "base_hash": item.text_hash})
         return render(
             request, "curriculum/item_edit.html", _editor_context(item, form, item.markdown)
         )
@@ -103,7 +103,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         # Their text stays in the box; the other save is shown beside it. Saving again is a
         # decision made with both in view, so the form now carries the current hash.
         data = request.POST.copy()
-        data["base_hash"] = item.content_hash
+        data["base_hash"] = item.text_hash
         form = ItemMarkdownForm(data)
         form.is_valid()
         form.add_error(None, conflict.message)

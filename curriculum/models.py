@@ -8,6 +8,8 @@ Block.key, which stays the same across versions wherever the block's text did no
 Writes go through `curriculum.services`, reads through `curriculum.selectors`.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -134,6 +136,15 @@ class Item(models.Model):
         if self.number is not None and self.kind == ItemKind.DAY:
             return f"Day {self.number:02d} - {self.title}"
         return self.title
+
+    @property
+    def text_hash(self) -> str:
+        """A fingerprint of the exact Markdown text: an editor sends it back to detect a lost update.
+
+        `content_hash` follows the parsed structure, so it misses edits that only move blank
+        lines; this one changes with every character.
+        """
+        return hashlib.sha256(self.markdown.encode("utf-8")).hexdigest()
 
 
 class Block(models.Model):

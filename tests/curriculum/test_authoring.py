@@ -71,7 +71,7 @@ def test_saving_markdown_reparses_records_history_and_updates_the_summary(draft,
     assert text != item.markdown
 
     saved = authoring.item_update_markdown(
-        item=item, markdown=text, base_hash=item.content_hash, user=admin
+        item=item, markdown=text, base_hash=item.text_hash, user=admin
     )
 
     assert saved.markdown == text
@@ -96,7 +96,7 @@ def test_browser_line_endings_are_stored_as_an_import_would(draft, admin):
     crlf = item.markdown.replace("\n", "\r\n") + "\r\nOne more line.\r\n"
 
     saved = authoring.item_update_markdown(
-        item=item, markdown=crlf, base_hash=item.content_hash, user=admin
+        item=item, markdown=crlf, base_hash=item.text_hash, user=admin
     )
 
     assert "\r" not in saved.markdown
@@ -107,7 +107,7 @@ def test_the_second_of_two_saves_from_the_same_text_is_refused_and_nothing_is_lo
     draft, admin, mentor
 ):
     item = day(draft)
-    base = item.content_hash
+    base = item.text_hash
     first = item.markdown + "\nFirst admin's paragraph.\n"
     second = item.markdown + "\nSecond admin's paragraph.\n"
 
@@ -126,7 +126,7 @@ def test_published_and_archived_versions_cannot_be_edited(published, draft, admi
 
     with pytest.raises(AuthoringError, match="Version 1 is published"):
         authoring.item_update_markdown(
-            item=item, markdown="# Day 03 - Gone\n", base_hash=item.content_hash, user=admin
+            item=item, markdown="# Day 03 - Gone\n", base_hash=item.text_hash, user=admin
         )
     with pytest.raises(AuthoringError, match="published"):
         authoring.item_remove(item=item, user=admin)
@@ -143,7 +143,7 @@ def test_an_edit_after_the_draft_is_published_is_refused(draft, admin):
 
     with pytest.raises(AuthoringError, match="published"):
         authoring.item_update_markdown(
-            item=item, markdown=item.markdown + "x", base_hash=item.content_hash, user=admin
+            item=item, markdown=item.markdown + "x", base_hash=item.text_hash, user=admin
         )
 
 
@@ -158,7 +158,7 @@ def test_hostile_markdown_is_saved_without_active_html(draft, admin):
     )
 
     authoring.item_update_markdown(
-        item=item, markdown=hostile, base_hash=item.content_hash, user=admin
+        item=item, markdown=hostile, base_hash=item.text_hash, user=admin
     )
     preview = authoring.item_markdown_preview(item=item, markdown=hostile)
 
@@ -173,7 +173,7 @@ def test_too_large_or_too_deep_text_is_refused_with_a_message(draft, admin):
 
     with pytest.raises(AuthoringError, match="larger than"):
         authoring.item_update_markdown(
-            item=item, markdown="x" * 1_100_000, base_hash=item.content_hash, user=admin
+            item=item, markdown="x" * 1_100_000, base_hash=item.text_hash, user=admin
         )
     preview = authoring.item_markdown_preview(item=item, markdown="x" * 1_100_000)
     assert "larger than" in preview.error
@@ -185,13 +185,13 @@ def test_restore_an_older_text(draft, admin):
     item = day(draft)
     original = item.markdown
     authoring.item_update_markdown(
-        item=item, markdown=original + "\nAn edit.\n", base_hash=item.content_hash, user=admin
+        item=item, markdown=original + "\nAn edit.\n", base_hash=item.text_hash, user=admin
     )
     item.refresh_from_db()
     revision = ItemRevision.objects.get()
 
     authoring.item_restore(
-        item=item, revision=revision, base_hash=item.content_hash, user=admin, which="before"
+        item=item, revision=revision, base_hash=item.text_hash, user=admin, which="before"
     )
 
     item.refresh_from_db()
@@ -266,3 +266,23 @@ def test_the_last_item_cannot_be_removed(tmp_path, admin):
 
     with pytest.raises(AuthoringError, match="at least one item"):
         authoring.item_remove(item=Item.objects.get(version=version), user=admin)
+
+
+def test_a_save_based_on_text_that_only_gained_blank_lines_is_still_refused(admin):
+    version = program_import(source=DEMO, program_slug="blank", publish=True).version
+    draft = authoring.draft_for_program(program=version.program, user=admin)
+    item = Item.objects.filter(version=draft, kind="day").order_by("pk").first()
+    opened = item.text_hash
+    authoring.item_update_markdown(
+        item=item, markdown=item.markdown + "\n\n\n", base_hash=opened, user=admin
+    )
+    item.refresh_from_db()
+    saved = item.markdown
+
+    with pytest.raises(EditConflict):
+        authoring.item_update_markdown(
+            item=item, markdown=saved + "A late edit.\n", base_hash=opened, user=admin
+        )
+
+    item.refresh_from_db()
+    assert item.markdown == saved

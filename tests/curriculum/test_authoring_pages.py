@@ -45,7 +45,7 @@ def test_editor_shows_the_markdown_and_a_live_preview(admin_client, item):
     assert 'hx-trigger="keyup changed delay:400ms"' in page
     assert f'hx-post="{reverse("curriculum:item_edit_preview", args=[item.pk])}"' in page
     assert "# Day 03 - PostgreSQL and Data Modelling" in page
-    assert f'value="{item.content_hash}"' in page  # the base hash travels with the form
+    assert f'value="{item.text_hash}"' in page  # the base hash travels with the form
     assert 'value="preview"' in page  # works without JavaScript too
     assert "block--goal" in page
 
@@ -53,7 +53,7 @@ def test_editor_shows_the_markdown_and_a_live_preview(admin_client, item):
 def test_the_preview_endpoint_renders_blocks_and_warnings(admin_client, item):
     response = admin_client.post(
         reverse("curriculum:item_edit_preview", args=[item.pk]),
-        {"markdown": "No title here\n\n## Goals:\n- Learn it\n", "base_hash": item.content_hash},
+        {"markdown": "No title here\n\n## Goals:\n- Learn it\n", "base_hash": item.text_hash},
     )
 
     fragment = response.content.decode()
@@ -69,7 +69,7 @@ def test_preview_button_without_javascript_shows_the_posted_text(admin_client, i
 
     response = admin_client.post(
         reverse("curriculum:item_edit", args=[item.pk]),
-        {"markdown": text, "base_hash": item.content_hash, "action": "preview"},
+        {"markdown": text, "base_hash": item.text_hash, "action": "preview"},
     )
 
     page = response.content.decode()
@@ -83,7 +83,7 @@ def test_save_goes_into_the_draft(admin_client, admin, item):
 
     response = admin_client.post(
         reverse("curriculum:item_edit", args=[item.pk]),
-        {"markdown": text.replace("\n", "\r\n"), "base_hash": item.content_hash, "action": "save"},
+        {"markdown": text.replace("\n", "\r\n"), "base_hash": item.text_hash, "action": "save"},
     )
 
     assert response.status_code == 302
@@ -98,7 +98,7 @@ def test_second_save_from_the_same_text_is_refused_and_keeps_both_texts(
     from tests.factories import ProgramAdminFactory
 
     other = mfa_passed(type(client)(), ProgramAdminFactory(email="second@example.com"))
-    base = item.content_hash
+    base = item.text_hash
     url = reverse("curriculum:item_edit", args=[item.pk])
     theirs = item.markdown + "\nFirst admin's change.\n"
     mine = item.markdown + "\nSecond admin's change.\n"
@@ -120,13 +120,13 @@ def test_second_save_from_the_same_text_is_refused_and_keeps_both_texts(
 def test_hostile_markdown_typed_into_the_editor_stays_inert(admin_client, item):
     preview = admin_client.post(
         reverse("curriculum:item_edit_preview", args=[item.pk]),
-        {"markdown": HOSTILE, "base_hash": item.content_hash},
+        {"markdown": HOSTILE, "base_hash": item.text_hash},
     )
     assert_no_active_html(preview.content.decode())
 
     saved = admin_client.post(
         reverse("curriculum:item_edit", args=[item.pk]),
-        {"markdown": HOSTILE, "base_hash": item.content_hash, "action": "save"},
+        {"markdown": HOSTILE, "base_hash": item.text_hash, "action": "save"},
     )
     assert saved.status_code == 302
     page = admin_client.get(reverse("curriculum:item_detail", args=[item.pk])).content.decode()
@@ -145,7 +145,7 @@ def test_hostile_markdown_typed_into_the_editor_stays_inert(admin_client, item):
 def test_bad_text_is_refused_with_a_message(admin_client, item, markdown, status, message):
     response = admin_client.post(
         reverse("curriculum:item_edit", args=[item.pk]),
-        {"markdown": markdown, "base_hash": item.content_hash, "action": "save"},
+        {"markdown": markdown, "base_hash": item.text_hash, "action": "save"},
     )
 
     assert response.status_code == status
@@ -201,7 +201,7 @@ def test_structure_page_of_a_published_version_changes_nothing(admin_client, dra
 def test_history_lists_changes_and_restores(admin_client, admin, item):
     original = item.markdown
     authoring.item_update_markdown(
-        item=item, markdown=original + "\nEdited.\n", base_hash=item.content_hash, user=admin
+        item=item, markdown=original + "\nEdited.\n", base_hash=item.text_hash, user=admin
     )
     item.refresh_from_db()
     revision = ItemRevision.objects.get()
@@ -209,7 +209,7 @@ def test_history_lists_changes_and_restores(admin_client, admin, item):
 
     page = admin_client.get(url).content.decode()
     response = admin_client.post(
-        url, {"revision": revision.pk, "which": "before", "base_hash": item.content_hash}
+        url, {"revision": revision.pk, "which": "before", "base_hash": item.text_hash}
     )
 
     assert "Edited" in page and "Ada Admin" in page and "+Edited." in page
