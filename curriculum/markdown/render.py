@@ -21,6 +21,7 @@ import html
 import logging
 import re
 import textwrap
+import unicodedata
 from collections.abc import Callable
 
 import emoji
@@ -150,6 +151,7 @@ def _build_markdown_it() -> MarkdownIt:
     md.use(anchors_plugin, min_level=1, max_level=6)
     # After "anchor": ids are slugged from the authored shortcode text, as GitHub does.
     md.core.ruler.push("emoji_shortcodes", _replace_emoji_shortcodes)
+    md.core.ruler.push("bidi_majority", _mark_majority_direction)
     return md
 
 
@@ -170,6 +172,40 @@ def _label_task_list_checkboxes(state: StateCore) -> None:
             opening = Token("html_inline", "", 0, content="<label>")
             closing = Token("html_inline", "", 0, content="</label>")
             token.children = [opening, *children, closing]
+
+
+_RTL_CLASSES = frozenset({"R", "AL"})
+_LEFT_TO_RIGHT_MARK, _RIGHT_TO_LEFT_MARK = "\u200e", "\u200f"
+
+
+def _mark_majority_direction(state: StateCore) -> None:
+    """Let `dir="auto"` follow most of a paragraph's letters, not just its first one.
+
+    The browser picks a dir="auto" element's direction from its first strong character, so an
+    English paragraph that opens with a Hebrew greeting would read right-to-left. When the first
+    strong character disagrees with the majority, an invisible direction mark (LRM or RLM) is put
+    in front; the Hebrew words keep their own order inside the line either way.
+    """
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        text = "".join(child.content for child in token.children if child.type == "text")
+        strong = [
+            unicodedata.bidirectional(ch)
+            for ch in text
+            if unicodedata.bidirectional(ch) in {"L", "R", "AL"}
+        ]
+        if not strong:
+            continue
+        rtl = sum(1 for kind in strong if kind in _RTL_CLASSES)
+        first_is_rtl = strong[0] in _RTL_CLASSES
+        if first_is_rtl and rtl * 2 < len(strong):
+            mark = _LEFT_TO_RIGHT_MARK
+        elif not first_is_rtl and rtl * 2 > len(strong):
+            mark = _RIGHT_TO_LEFT_MARK
+        else:
+            continue
+        token.children.insert(0, Token("text", "", 0, content=mark))
 
 
 def _replace_emoji_shortcodes(state: StateCore) -> None:

@@ -274,3 +274,18 @@ def test_deterministic() -> None:
     text = "# T :trophy:\n\n- [ ] a\n\n| x |\n|---|\n| y |\n\nhttps://a.example"
     # nh3 is Rust: attribute order could depend on hash order, so compare many runs.
     assert len({render_markdown(text) for _ in range(50)}) == 1
+
+
+def test_an_english_paragraph_opening_with_hebrew_still_reads_left_to_right() -> None:
+    html = render_markdown("**ברוכים הבאים** (welcome!) to the team, we are glad you are here.")
+    assert html.startswith('<p dir="auto">\u200e')  # a left-to-right mark leads dir="auto"
+
+
+def test_a_hebrew_paragraph_opening_with_english_still_reads_right_to_left() -> None:
+    html = render_markdown("Docker הוא כלי שמאפשר להריץ תוכנות בתוך מכולות מבודדות")
+    assert html.startswith('<p dir="auto">\u200f')
+
+
+def test_a_paragraph_whose_first_letter_agrees_with_most_gets_no_mark() -> None:
+    assert "\u200e" not in render_markdown("Hello שלום and many more English words here")
+    assert "\u200f" not in render_markdown("שלום עולם רב לכם, hi")
