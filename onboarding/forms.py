@@ -4,7 +4,7 @@ from django import forms
 
 from curriculum.models import Block
 
-from .services.journey import COMMENT_MAX_CHARS, TEXT_MAX_CHARS
+from .services.journey import COMMENT_MAX_CHARS, NOTE_MAX_CHARS, TEXT_MAX_CHARS
 
 
 class BlockKeyForm(forms.Form):
@@ -86,4 +86,16 @@ class RateForm(forms.Form):
         required=False,
         max_length=COMMENT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MeetingRequestForm(forms.Form):
+    """The "Request this meeting" form: which meeting block, and what the hire hopes for."""
+
+    block_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="What would you like from it? (optional)",
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_CHARS, "dir": "auto"}),
     )

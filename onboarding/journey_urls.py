@@ -19,4 +19,8 @@ urlpatterns = [
     path(_ITEM + "reflection/", views.reflection_save, name="reflection_save"),
     path(_ITEM + "complete/", views.item_complete, name="item_complete"),
     path(_ITEM + "rate/", views.item_rate, name="item_rate"),
+    path(_ITEM + "meeting/", views.meeting_request, name="meeting_request"),
+    path(_ITEM + "open/<str:block_key>/", views.resource_open, name="resource_open"),
+    path("<int:enrollment_id>/export.json", views.export_json, name="export_json"),
+    path("<int:enrollment_id>/export.md", views.export_markdown, name="export_markdown"),
 ]

@@ -488,3 +488,134 @@ class MentorNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on {self.enrollment_id}"
+
+# --- Meeting requests, version moves, completion policy (issue 4, later slices) ---------------
+
+
+class MeetingRequestState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    ARRANGING = "arranging", "Being arranged"
+    BOOKED = "booked", "Booked"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# "Open" is every state in which the meeting is still wanted or has happened/will happen: a second
+# click must find this row, not start another. Declined and cancelled close a request, and the
+# hire may ask again.
+MEETING_REQUEST_OPEN_STATES = (
+    MeetingRequestState.REQUESTED,
+    MeetingRequestState.ARRANGING,
+    MeetingRequestState.BOOKED,
+)
+# What the mentor still has to act on (shown under "Waiting on your mentor").
+MEETING_REQUEST_WAITING_STATES = (MeetingRequestState.REQUESTED, MeetingRequestState.ARRANGING)
+
+
+class MeetingRequest(models.Model):
+    """A hire asks the mentor to arrange the meeting a block of their day calls for.
+
+    Anchored like a check: enrollment, item, and the block's stable key. The meetings issue adds
+    the arranging and booking on top (participants, time, invite); this row is only the ask and
+    where it stands. At most one open request per enrollment and block (a partial unique
+    constraint), so a double click cannot ask twice.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="meeting_requests"
+    )
+    item = models.ForeignKey("curriculum.Item", on_delete=models.PROTECT, related_name="+")
+    block_key = models.CharField(max_length=255)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)  # what the hire hopes to get out of it, in their words
+    state = models.CharField(
+        max_length=10, choices=MeetingRequestState.choices, default=MeetingRequestState.REQUESTED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "item", "block_key"],
+                condition=models.Q(state__in=["requested", "arranging", "booked"]),
+                name="meeting_request_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["enrollment", "state"],
+                name="meeting_request_waiting",
+                condition=models.Q(state__in=["requested", "arranging"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"meeting {self.enrollment_id}/{self.item_id}/{self.block_key} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in MEETING_REQUEST_OPEN_STATES
+
+
+class EnrollmentMove(models.Model):
+    """A hire moved by a program admin from one version of their program to a newer one.
+
+    Kept so that "this day changed since you finished it" can compare an item with the version
+    the hire finished it on, and so that who moved whom, when, stays on record.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="moves")
+    from_version = models.ForeignKey(
+        "curriculum.ProgramVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    to_version = models.ForeignKey(
+        "curriculum.ProgramVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+    # What was carried over and what stayed behind: {"items": n, "items_left": [source, ...]}.
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["moved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: v{self.from_version_id} -> v{self.to_version_id}"
+
+
+class CompletionPolicy(models.Model):
+    """How strict completing an item is, per curriculum Program.
+
+    Keyed by Program rather than a field on Cohort: the rule is about what the program's days
+    demand, so it must hold for every hire in the program, including those enrolled without a
+    cohort, and survive re-imports (a new ProgramVersion) unchanged. It lives in onboarding, not
+    curriculum, because it governs the hire's journey, not the authored content. No row means
+    the strict default (both required).
+    """
+
+    program = models.OneToOneField(
+        "curriculum.Program", on_delete=models.CASCADE, related_name="completion_policy"
+    )
+    require_action_items = models.BooleanField(
+        default=True, help_text="Action items must be checked before an item can be completed."
+    )
+    require_reflection = models.BooleanField(
+        default=True,
+        help_text="The reflection (when an item has prompts) must be submitted before completing.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "completion policies"
+
+    def __str__(self) -> str:
+        return f"completion policy of {self.program_id}"

@@ -6,8 +6,10 @@ Page reads run a fixed number of queries whatever the size of the program (tests
 """
 
 import datetime
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -17,16 +19,25 @@ from django.utils import timezone
 
 from accounts.models import User
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind, ItemKind
-from curriculum.models import Block, Chapter, Item
+from curriculum.models import Block, Chapter, Item, ProgramVersion, VersionState
+from curriculum.services import block_signature
 
 from ..models import (
+    MEETING_REQUEST_WAITING_STATES,
     BlockCheck,
+    CompletionPolicy,
     Enrollment,
+    EnrollmentMove,
     EnrollmentState,
     ItemProgress,
+    MeetingRequest,
     ProgressState,
+    Question,
+    QuestionMessage,
+    ReviewComment,
     Submission,
     SubmissionKind,
+    SubmissionRound,
     SubmissionState,
 )
 from ..schedule import Schedule, local_today
@@ -126,6 +137,11 @@ class HireHome:
     days_ahead: int
     next_action: NextAction | None
     waiting_on_mentor: list[Submission]
+    meetings_waiting: list[MeetingRequest] = field(default_factory=list)
+
+    @property
+    def anything_waiting(self) -> bool:
+        return bool(self.waiting_on_mentor or self.meetings_waiting)
 
     @property
     def percent(self) -> int:
@@ -141,7 +157,7 @@ def item_url(enrollment: Enrollment, item_id: int) -> str:
 
 
 def hire_home(*, enrollment: Enrollment) -> HireHome:
-    """The hire's program with states, schedule and next action: four queries, any size."""
+    """The hire's program with states, schedule and next action: five queries, any size."""
     chapters = list(Chapter.objects.filter(version_id=enrollment.version_id).order_by("position"))
     items = list(
         Item.objects.filter(version_id=enrollment.version_id)
@@ -155,6 +171,13 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
         Submission.objects.filter(enrollment=enrollment, state=SubmissionState.SUBMITTED)
         .select_related("item")
         .order_by("submitted_at")
+    )
+    meetings = list(
+        MeetingRequest.objects.filter(
+            enrollment=enrollment, state__in=MEETING_REQUEST_WAITING_STATES
+        )
+        .select_related("item")
+        .order_by("created_at")
     )
     schedule = enrollment_schedule(enrollment)
     today = enrollment_today(enrollment)
@@ -186,6 +209,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
         days_ahead=schedule.days_ahead(today=today, done=done, total=len(rows)),
         next_action=_next_action(rows),
         waiting_on_mentor=waiting,
+        meetings_waiting=meetings,
     )
 
 
@@ -214,7 +238,9 @@ class BlockView:
     block: Block
     checked: bool = False
     submission: Submission | None = None
+    meeting_request: MeetingRequest | None = None  # the open one, else the latest closed one
     answer_form: Any = None  # the view attaches the question's form; selectors don't build forms
+    meeting_form: Any = None  # a "Request this meeting" form sent back with its errors
 
     @property
     def checkable(self) -> bool:
@@ -231,6 +257,17 @@ class BlockView:
             SubmissionState.ACCEPTED,
         )
 
+    @property
+    def meeting_open(self) -> bool:
+        return self.meeting_request is not None and self.meeting_request.is_open
+
+    @property
+    def resource_opens(self) -> bool:
+        """A resource whose link may go through the "open and count as read" redirect."""
+        return self.block.kind == BlockKind.RESOURCE and bool(
+            safe_resource_url((self.block.data or {}).get("url"))
+        )
+
 
 @dataclass
 class ItemPage:
@@ -243,6 +280,8 @@ class ItemPage:
     next_item_id: int | None
     position: int  # 1-based, in program order
     total: int
+    policy: CompletionPolicy | None = None
+    changes: "ItemChanges | None" = None
 
     @property
     def prompts(self) -> list[Block]:
@@ -270,9 +309,22 @@ class ItemPage:
         return self.progress is not None and self.progress.completed_at is not None
 
     @property
+    def blockers(self) -> list[str]:
+        """What the page asks for before "Complete", by the program's completion policy.
+
+        The same rule as `services.item_completion_blockers`, read from what the page loaded.
+        """
+        policy = self.policy or CompletionPolicy()
+        blockers = []
+        if policy.require_action_items and self.unchecked_action_items:
+            blockers.append(f"Check your action items ({self.unchecked_action_items} left).")
+        if policy.require_reflection and self.prompts and not self.reflection_locked:
+            blockers.append("Submit your reflection.")
+        return blockers
+
+    @property
     def can_complete(self) -> bool:
-        reflection_ok = not self.prompts or self.reflection_locked
-        return not self.completed and self.unchecked_action_items == 0 and reflection_ok
+        return not self.completed and not self.blockers
 
     @property
     def is_external(self) -> bool:
@@ -280,7 +332,10 @@ class ItemPage:
 
 
 def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
-    """One item of the enrollment's version with this hire's checks and writing: six queries.
+    """One item of the enrollment's version with this hire's checks and writing.
+
+    Eight queries whatever the number of blocks or items; a completed item adds at most five
+    more to say what changed since (see `item_changes_since_finished`).
 
     An item of another version (or no item) is a 404, like an enrollment the viewer can't see.
     """
@@ -301,6 +356,10 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
     answers = {s.block_key: s for s in submissions if s.kind == SubmissionKind.ANSWER}
     reflection = next((s for s in submissions if s.kind == SubmissionKind.REFLECTION), None)
     progress = ItemProgress.objects.filter(enrollment=enrollment, item=item).first()
+    meetings = _meeting_requests_by_key(
+        MeetingRequest.objects.filter(enrollment=enrollment, item=item)
+    )
+    policy = CompletionPolicy.objects.filter(program_id=enrollment.program_id).first()
     order = list(
         Item.objects.filter(version_id=enrollment.version_id)
         .order_by("chapter__position", "position")
@@ -311,7 +370,12 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
         enrollment=enrollment,
         item=item,
         blocks=[
-            BlockView(block=block, checked=block.key in checked, submission=answers.get(block.key))
+            BlockView(
+                block=block,
+                checked=block.key in checked,
+                submission=answers.get(block.key),
+                meeting_request=meetings.get(block.key),
+            )
             for block in blocks
         ],
         progress=progress,
@@ -320,7 +384,21 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
         next_item_id=order[index + 1] if index + 1 < len(order) else None,
         position=index + 1,
         total=len(order),
+        policy=policy,
+        changes=item_changes_since_finished(
+            enrollment=enrollment, item=item, progress=progress, blocks=blocks
+        ),
     )
+
+
+def _meeting_requests_by_key(requests: QuerySet[MeetingRequest]) -> dict[str, MeetingRequest]:
+    """Per block key, the open request if there is one, else the latest closed one."""
+    chosen: dict[str, MeetingRequest] = {}
+    for request in requests.order_by("created_at", "pk"):
+        held = chosen.get(request.block_key)
+        if held is None or not held.is_open:
+            chosen[request.block_key] = request
+    return chosen
 
 
 def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockView:
@@ -334,7 +412,12 @@ def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockVi
     submission = Submission.objects.filter(
         enrollment=enrollment, item=item, kind=SubmissionKind.ANSWER, block_key=block_key
     ).first()
-    return BlockView(block=block, checked=checked, submission=submission)
+    meeting = None
+    if block.kind == BlockKind.MEETING_REQUEST:
+        meeting = _meeting_requests_by_key(
+            MeetingRequest.objects.filter(enrollment=enrollment, item=item, block_key=block_key)
+        ).get(block_key)
+    return BlockView(block=block, checked=checked, submission=submission, meeting_request=meeting)
 
 
 def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:
@@ -343,3 +426,517 @@ def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:
     if item is None:
         raise Http404("No such item.")
     return item
+
+
+# --- resources: the "open and count as read" link ----------------------------------------------
+
+
+def safe_resource_url(url: object) -> str:
+    """URL when it is an absolute http(s) link we may redirect to, else "".
+
+    Only what the curriculum stored on the block ever reaches this: the redirect view never takes
+    a URL from the request, so it cannot be made into an open redirect. Other schemes
+    (javascript:, data:, relative paths) are refused here as a second line.
+    """
+    if not isinstance(url, str) or not url or len(url) > 2000:
+        return ""
+    if any(ord(char) < 33 or ord(char) == 127 for char in url):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return url
+
+
+def resource_target(*, item: Item, block_key: str) -> str:
+    """The URL a resource block of ITEM points at; 404 for any other block or an unsafe URL."""
+    block = Block.objects.filter(item=item, key=block_key, kind=BlockKind.RESOURCE).first()
+    url = safe_resource_url((block.data or {}).get("url")) if block is not None else ""
+    if not url:
+        raise Http404("No such resource.")
+    return url
+
+
+# --- "this day changed since you finished it" --------------------------------------------------
+
+DIFF_MAX_LINES = 200
+
+
+@dataclass
+class BlockChange:
+    key: str
+    kind: str
+    title: str
+    change: str  # "added", "removed" or "changed"
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.replace("_", " ").capitalize()
+
+
+@dataclass
+class DiffLine:
+    kind: str  # "added", "removed", "context" or "gap" (lines left out between changes)
+    text: str
+
+
+@dataclass
+class ItemChanges:
+    """What differs between the item as the hire finished it and as it is now."""
+
+    finished_on: int  # the version number the hire completed it on
+    compared_with: int  # the version number it is compared with
+    newer_version: bool  # True: a published version the hire is not on yet
+    blocks: list[BlockChange]
+    diff: list[DiffLine]
+    diff_lines_left_out: int = 0
+
+    @property
+    def added(self) -> list[BlockChange]:
+        return [change for change in self.blocks if change.change == "added"]
+
+    @property
+    def removed(self) -> list[BlockChange]:
+        return [change for change in self.blocks if change.change == "removed"]
+
+    @property
+    def changed(self) -> list[BlockChange]:
+        return [change for change in self.blocks if change.change == "changed"]
+
+
+def _same_item(item: Item, version_id: int) -> Item | None:
+    """ITEM's counterpart in another version, matched as `curriculum.services.item_key` does."""
+    found = Item.objects.filter(version_id=version_id)
+    if item.source_path:
+        found = found.filter(source_path=item.source_path)
+    elif item.kind == ItemKind.EXTERNAL:
+        found = found.filter(source_path="", kind=item.kind, url=item.url, title=item.title)
+    else:
+        found = found.filter(source_path="", title=item.title)
+    return found.first()
+
+
+def item_changes_since_finished(
+    *,
+    enrollment: Enrollment,
+    item: Item,
+    progress: ItemProgress | None,
+    blocks: list[Block] | None = None,
+) -> ItemChanges | None:
+    """What changed in ITEM since the hire finished it, or None when nothing did.
+
+    Two ways an item changes under a hire: a newer version of the program is published while
+    they stay on theirs (compared with that newer version), or a program admin moved them to a
+    newer version after they finished it (compared with the version they finished it on, found
+    from the EnrollmentMove after their completion). Blocks are matched by stable key; the text
+    diff (difflib, of the blocks' Markdown in order) is plain strings, escaped when rendered.
+    At most five queries, and none for an item the hire has not completed.
+    """
+    if progress is None or progress.completed_at is None:
+        return None
+    current = enrollment.version
+    move = (
+        EnrollmentMove.objects.filter(enrollment=enrollment, moved_at__gt=progress.completed_at)
+        .select_related("from_version")
+        .order_by("moved_at")
+        .first()
+    )
+    finished_on: ProgramVersion = move.from_version if move is not None else current
+    newer = (
+        ProgramVersion.objects.filter(
+            program_id=enrollment.program_id,
+            state=VersionState.PUBLISHED,
+            number__gt=current.number,
+        )
+        .order_by("-number")
+        .first()
+    )
+    target = newer or current
+    if target.pk == finished_on.pk:
+        return None
+    before = item if finished_on.pk == current.pk else _same_item(item, finished_on.pk)
+    after = item if target.pk == current.pk else _same_item(item, target.pk)
+    if before is None or after is None:
+        return None  # added or dropped as a whole: nothing the hire finished to compare
+    wanted = {before.pk, after.pk}
+    if blocks is not None:
+        wanted -= {item.pk}
+    loaded = list(Block.objects.filter(item_id__in=wanted).order_by("position")) if wanted else []
+    if blocks is not None:
+        loaded += blocks
+    old = [b for b in loaded if b.item_id == before.pk]
+    new = [b for b in loaded if b.item_id == after.pk]
+    old.sort(key=lambda b: b.position)
+    new.sort(key=lambda b: b.position)
+    changes = _block_changes(old, new)
+    if not changes:
+        return None
+    diff, left_out = _markdown_diff(old, new)
+    return ItemChanges(
+        finished_on=finished_on.number,
+        compared_with=target.number,
+        newer_version=newer is not None,
+        blocks=changes,
+        diff=diff,
+        diff_lines_left_out=left_out,
+    )
+
+
+def _signature(block: Block) -> str:
+    return block_signature(
+        kind=block.kind,
+        title=block.title,
+        markdown=block.markdown,
+        depth=block.depth,
+        parent_key=block.parent_key,
+        data=block.data,
+    )
+
+
+def _block_changes(old: list[Block], new: list[Block]) -> list[BlockChange]:
+    before = {block.key: block for block in old}
+    after = {block.key: block for block in new}
+    changes = [
+        BlockChange(b.key, b.kind, b.title or _first_line(b.markdown), "removed")
+        for b in old
+        if b.key not in after
+    ]
+    for block in new:
+        if block.key not in before:
+            change = "added"
+        elif _signature(before[block.key]) != _signature(block):
+            change = "changed"
+        else:
+            continue
+        changes.append(
+            BlockChange(block.key, block.kind, block.title or _first_line(block.markdown), change)
+        )
+    return changes
+
+
+def _first_line(markdown: str) -> str:
+    line = next((line.strip() for line in markdown.splitlines() if line.strip()), "")
+    return line[:200]
+
+
+def _markdown_diff(old: list[Block], new: list[Block]) -> tuple[list[DiffLine], int]:
+    before = "\n\n".join(block.markdown.strip("\n") for block in old).splitlines()
+    after = "\n\n".join(block.markdown.strip("\n") for block in new).splitlines()
+    lines: list[DiffLine] = []
+    in_header = True  # "--- / +++" file lines come first; a removed "-- x" line must not match
+    for line in difflib.unified_diff(before, after, n=1, lineterm=""):
+        if in_header and not line.startswith("@@"):
+            continue
+        in_header = False
+        if line.startswith("@@"):
+            lines.append(DiffLine("gap", "…"))
+        elif line.startswith("+"):
+            lines.append(DiffLine("added", line[1:]))
+        elif line.startswith("-"):
+            lines.append(DiffLine("removed", line[1:]))
+        else:
+            lines.append(DiffLine("context", line[1:]))
+    if lines and lines[0].kind == "gap":
+        lines = lines[1:]
+    left_out = max(0, len(lines) - DIFF_MAX_LINES)
+    return lines[:DIFF_MAX_LINES], left_out
+
+
+# --- "download everything I wrote" -------------------------------------------------------------
+
+EXPORT_FORMAT = "onboarding-export/1"
+
+
+def _iso(value: datetime.datetime | datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _person(user: User | None) -> str | None:
+    return user.name if user is not None else None
+
+
+def enrollment_export(*, enrollment: Enrollment) -> dict[str, Any]:
+    """Everything the hire wrote and did in ENROLLMENT, as plain JSON-ready data.
+
+    The caller got ENROLLMENT from `enrollment_for_user`, which decides who may export it. Per
+    item (of any version the hire was on): progress and rating, checks, answers and the
+    reflection with every reviewed round and the review thread, meeting requests, and questions
+    with their threads. A mentor's private notes are not the hire's writing and are left out.
+    Thirteen queries, whatever the size of the program.
+    """
+    progress = {row.item_id: row for row in ItemProgress.objects.filter(enrollment=enrollment)}
+    checks = list(BlockCheck.objects.filter(enrollment=enrollment).order_by("checked_at", "pk"))
+    submissions = list(Submission.objects.filter(enrollment=enrollment).order_by("created_at"))
+    rounds = list(
+        SubmissionRound.objects.filter(submission__enrollment=enrollment)
+        .select_related("reviewed_by")
+        .order_by("submission_id", "round")
+    )
+    comments = list(
+        ReviewComment.objects.filter(submission__enrollment=enrollment)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    meetings = list(MeetingRequest.objects.filter(enrollment=enrollment).order_by("created_at"))
+    questions = list(
+        Question.objects.filter(enrollment=enrollment)
+        .select_related("asked_by")
+        .order_by("created_at", "pk")
+    )
+    messages = list(
+        QuestionMessage.objects.filter(question__enrollment=enrollment)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    moves = list(
+        EnrollmentMove.objects.filter(enrollment=enrollment)
+        .select_related("from_version", "to_version", "moved_by")
+        .order_by("moved_at")
+    )
+    touched = set(progress) | {
+        row.item_id for rows in (checks, submissions, meetings, questions) for row in rows
+    }
+    items = list(
+        Item.objects.filter(pk__in=touched)
+        .select_related("version")
+        .order_by("version__number", "chapter__position", "position")
+    )
+    blocks: dict[tuple[int, str], Block] = {
+        (block.item_id, block.key): block
+        for block in Block.objects.filter(item_id__in=touched).only(
+            "item_id", "key", "kind", "title", "markdown", "position"
+        )
+    }
+
+    def text_of(item_id: int, key: str) -> str:
+        block = blocks.get((item_id, key))
+        return (block.title or _first_line(block.markdown)) if block is not None else ""
+
+    def prompts(item_id: int, answers: dict) -> list[dict]:
+        return [
+            {"block_key": key, "prompt": text_of(item_id, key), "answer": text}
+            for key, text in sorted(
+                answers.items(),
+                key=lambda pair: getattr(blocks.get((item_id, pair[0])), "position", 10**6),
+            )
+        ]
+
+    def grouped(rows: list, attribute: str) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for row in rows:
+            out.setdefault(getattr(row, attribute), []).append(row)
+        return out
+
+    rounds_of, comments_of = grouped(rounds, "submission_id"), grouped(comments, "submission_id")
+    messages_of = grouped(messages, "question_id")
+    checks_of, submissions_of = grouped(checks, "item_id"), grouped(submissions, "item_id")
+    meetings_of, questions_of = grouped(meetings, "item_id"), grouped(questions, "item_id")
+
+    def submission_data(submission: Submission) -> dict:
+        data: dict[str, Any] = {
+            "state": submission.state,
+            "round": submission.round,
+            "created_at": _iso(submission.created_at),
+            "updated_at": _iso(submission.updated_at),
+            "submitted_at": _iso(submission.submitted_at),
+        }
+        if submission.kind == SubmissionKind.ANSWER:
+            data["block_key"] = submission.block_key
+            data["question"] = text_of(submission.item_id, submission.block_key)
+            data["body"] = submission.body
+        else:
+            data["prompts"] = prompts(submission.item_id, submission.answers)
+            data["notes"] = submission.body
+        data["reviewed_rounds"] = [
+            {
+                "round": row.round,
+                "submitted_at": _iso(row.submitted_at),
+                "outcome": row.outcome,
+                "reviewed_by": _person(row.reviewed_by),
+                "reviewed_at": _iso(row.reviewed_at),
+                **(
+                    {"body": row.body}
+                    if submission.kind == SubmissionKind.ANSWER
+                    else {"prompts": prompts(submission.item_id, row.answers), "notes": row.body}
+                ),
+            }
+            for row in rounds_of.get(submission.pk, [])
+        ]
+        data["review_comments"] = [
+            {
+                "author": _person(row.author),
+                "round": row.round,
+                "body": row.body,
+                "created_at": _iso(row.created_at),
+            }
+            for row in comments_of.get(submission.pk, [])
+        ]
+        return data
+
+    def item_data(item: Item) -> dict:
+        done = progress.get(item.pk)
+        item_submissions = submissions_of.get(item.pk, [])
+        reflection = next(
+            (s for s in item_submissions if s.kind == SubmissionKind.REFLECTION), None
+        )
+        return {
+            "title": str(item),
+            "kind": item.kind,
+            "source": item.source_path or item.url,
+            "version": item.version.number,
+            "in_current_version": item.version_id == enrollment.version_id,
+            "progress": None
+            if done is None
+            else {
+                "state": done.state,
+                "started_at": _iso(done.started_at),
+                "completed_at": _iso(done.completed_at),
+                "rating": done.rating,
+                "rating_comment": done.rating_comment,
+                "rated_at": _iso(done.rated_at),
+            },
+            "checks": [
+                {
+                    "block_key": check.block_key,
+                    "kind": getattr(blocks.get((item.pk, check.block_key)), "kind", None),
+                    "text": text_of(item.pk, check.block_key),
+                    "checked_at": _iso(check.checked_at),
+                }
+                for check in checks_of.get(item.pk, [])
+            ],
+            "answers": [
+                submission_data(s) for s in item_submissions if s.kind == SubmissionKind.ANSWER
+            ],
+            "reflection": submission_data(reflection) if reflection is not None else None,
+            "meeting_requests": [
+                {
+                    "block_key": meeting.block_key,
+                    "meeting": text_of(item.pk, meeting.block_key),
+                    "note": meeting.note,
+                    "state": meeting.state,
+                    "created_at": _iso(meeting.created_at),
+                }
+                for meeting in meetings_of.get(item.pk, [])
+            ],
+            "questions": [
+                {
+                    "block_key": question.block_key,
+                    "body": question.body,
+                    "state": question.state,
+                    "asked_by": _person(question.asked_by),
+                    "created_at": _iso(question.created_at),
+                    "messages": [
+                        {
+                            "author": _person(message.author),
+                            "body": message.body,
+                            "created_at": _iso(message.created_at),
+                        }
+                        for message in messages_of.get(question.pk, [])
+                    ],
+                }
+                for question in questions_of.get(item.pk, [])
+            ],
+        }
+
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _iso(timezone.now()),
+        "hire": {
+            "name": enrollment.hire.name,
+            "email": enrollment.hire.email,
+            "time_zone": enrollment.hire.time_zone,
+        },
+        "enrollment": {
+            "id": enrollment.pk,
+            "program": enrollment.version.program.title,
+            "version": enrollment.version.number,
+            "state": enrollment.state,
+            "mentor": _person(enrollment.mentor),
+            "start_date": _iso(enrollment.start_date),
+            "pace": enrollment.pace,
+            "working_days": enrollment.working_days,
+            "holidays": enrollment.holidays,
+            "moves": [
+                {
+                    "from_version": move.from_version.number,
+                    "to_version": move.to_version.number,
+                    "moved_by": _person(move.moved_by),
+                    "moved_at": _iso(move.moved_at),
+                }
+                for move in moves
+            ],
+        },
+        "items": [item_data(item) for item in items],
+    }
+
+
+def _quoted(text: str) -> str:
+    """The hire's text as a Markdown blockquote, so their own headings can't break the outline."""
+    return "\n".join(f"> {line}".rstrip() for line in (text or "").splitlines()) or ">"
+
+
+def enrollment_export_markdown(export: dict[str, Any]) -> str:
+    """The export from `enrollment_export` as a readable Markdown document."""
+    enrollment = export["enrollment"]
+    out = [
+        f"# {export['hire']['name']}: {enrollment['program']}",
+        "",
+        f"Version {enrollment['version']}, started {enrollment['start_date']}"
+        + (f", mentor {enrollment['mentor']}" if enrollment["mentor"] else "")
+        + f". Exported {export['exported_at']}.",
+    ]
+    for item in export["items"]:
+        out += ["", f"## {item['title']}", ""]
+        if not item["in_current_version"]:
+            out += [f"_From version {item['version']} of the program._", ""]
+        progress = item["progress"]
+        if progress:
+            line = f"- State: {progress['state'].replace('_', ' ')}"
+            if progress["completed_at"]:
+                line += f", completed {progress['completed_at']}"
+            out.append(line)
+            if progress["rating"]:
+                out.append(f"- Rating: {progress['rating']} of 5")
+            if progress["rating_comment"]:
+                out += ["- What was unclear:", "", _quoted(progress["rating_comment"]), ""]
+        if item["checks"]:
+            out += ["", "### Checked", ""]
+            out += [f"- [x] {check['text'] or check['block_key']}" for check in item["checks"]]
+        for answer in item["answers"]:
+            out += ["", f"### Answer: {answer['question'] or answer['block_key']}", ""]
+            out += [f"_{answer['state'].replace('_', ' ')}, round {answer['round']}_", ""]
+            out.append(_quoted(answer["body"]))
+            out += _review_markdown(answer)
+        reflection = item["reflection"]
+        if reflection:
+            out += ["", "### Reflection", ""]
+            out += [f"_{reflection['state'].replace('_', ' ')}, round {reflection['round']}_"]
+            for prompt in reflection["prompts"]:
+                out += ["", f"**{prompt['prompt'] or prompt['block_key']}**", ""]
+                out.append(_quoted(prompt["answer"]))
+            if reflection["notes"]:
+                out += ["", "**Notes**", "", _quoted(reflection["notes"])]
+            out += _review_markdown(reflection)
+        for meeting in item["meeting_requests"]:
+            out += ["", f"### Meeting request ({meeting['state']})", ""]
+            out.append(meeting["meeting"] or meeting["block_key"])
+            if meeting["note"]:
+                out += ["", _quoted(meeting["note"])]
+        for question in item["questions"]:
+            out += ["", f"### Question ({question['state']}, {question['created_at']})", ""]
+            out.append(_quoted(question["body"]))
+            for message in question["messages"]:
+                out += ["", f"{message['author'] or 'Someone'}, {message['created_at']}:", ""]
+                out.append(_quoted(message["body"]))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _review_markdown(submission: dict) -> list[str]:
+    out: list[str] = []
+    for row in submission["reviewed_rounds"]:
+        outcome = row["outcome"].replace("_", " ")
+        out += ["", f"Round {row['round']}: {outcome} by {row['reviewed_by'] or 'the mentor'}"]
+    for comment in submission["review_comments"]:
+        out += ["", f"{comment['author'] or 'Someone'} (round {comment['round']}):", ""]
+        out.append(_quoted(comment["body"]))
+    return out

@@ -3,27 +3,38 @@
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind
-from curriculum.models import Block, Item, ProgramVersion, VersionState
+from curriculum.models import Block, Item, Program, ProgramVersion, VersionState
+from curriculum.services import item_key
 
 from ..models import (
+    MEETING_REQUEST_OPEN_STATES,
     BlockCheck,
     Cohort,
+    CompletionPolicy,
     Enrollment,
+    EnrollmentMove,
     EnrollmentState,
     ItemProgress,
+    MeetingRequest,
     ProgressState,
+    Question,
     Submission,
     SubmissionKind,
     SubmissionState,
     default_working_days,
 )
 from ..schedule import Schedule, local_today
+from .mail import email_queue
 
 # --- The hire's journey ----------------------------------------------------------------------
 # Every function takes the enrollment it writes to and the person acting (`by`). Views get the
@@ -333,8 +344,18 @@ def reflection_submit(
     )
 
 
+def completion_policy_for(*, program_id: int) -> CompletionPolicy:
+    """The program's completion rule; an unsaved strict default when none was set."""
+    policy = CompletionPolicy.objects.filter(program_id=program_id).first()
+    return policy or CompletionPolicy(program_id=program_id)
+
+
 def item_completion_blockers(*, enrollment: Enrollment, item: Item) -> list[str]:
-    """What still stands between the hire and completing ITEM, in words (empty: nothing)."""
+    """What still stands between the hire and completing ITEM, in words (empty: nothing).
+
+    The program's CompletionPolicy may waive the action items, the reflection, or both.
+    """
+    policy = completion_policy_for(program_id=enrollment.program_id)
     blocks = list(
         Block.objects.filter(
             item=item, kind__in=[BlockKind.ACTION_ITEM, BlockKind.REFLECTION_PROMPT]
@@ -349,13 +370,13 @@ def item_completion_blockers(*, enrollment: Enrollment, item: Item) -> list[str]
     unchecked = sum(
         1 for kind, key in blocks if kind == BlockKind.ACTION_ITEM and key not in checked
     )
-    if unchecked:
+    if unchecked and policy.require_action_items:
         blockers.append(
             f"Check your action items ({unchecked} left)."
             if unchecked > 1
             else "Check your last action item."
         )
-    if any(kind == BlockKind.REFLECTION_PROMPT for kind, _ in blocks):
+    if policy.require_reflection and any(kind == BlockKind.REFLECTION_PROMPT for kind, _ in blocks):
         submitted = Submission.objects.filter(
             enrollment=enrollment,
             item=item,
@@ -371,7 +392,8 @@ def item_complete(*, enrollment: Enrollment, by: User, item: Item) -> ItemProgre
     """Mark ITEM completed by the hire.
 
     Refused (ValidationError, in words) until every action item is checked and the reflection,
-    when the item has prompts, is submitted. The state is `waiting_review` while any of the
+    when the item has prompts, is submitted, unless the program's CompletionPolicy waives either
+    (see `item_completion_blockers`). The state is `waiting_review` while any of the
     item's submissions waits on the mentor, `done` otherwise. Completing twice changes nothing.
     """
     _hire_acts(enrollment=enrollment, by=by, item=item)
@@ -415,3 +437,177 @@ def item_rate(
         progress.rated_at = timezone.now()
         progress.save(update_fields=["rating", "rating_comment", "rated_at"])
     return progress
+
+
+# --- Meeting requests ---------------------------------------------------------------------------
+
+NOTE_MAX_CHARS = 2_000
+
+
+def _absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def meeting_request_create(
+    *, enrollment: Enrollment, by: User, item: Item, block_key: str, note: str = ""
+) -> MeetingRequest:
+    """Ask the mentor to arrange the meeting that a meeting-request block of ITEM calls for.
+
+    Idempotent: while a request for this block is open (requested, being arranged or booked), a
+    second call returns it unchanged, so a double click or a replayed form asks once. Only the
+    hire asks, only from a meeting-request block of their own version. The mentor's email is an
+    outbox row written in the same transaction (dedupe key per request), sent after commit.
+    """
+    _hire_acts(enrollment=enrollment, by=by, item=item)
+    block = _block(
+        item=item, block_key=block_key, kinds=frozenset({str(BlockKind.MEETING_REQUEST)})
+    )
+    note = text_clean(note, label="Your note", max_chars=NOTE_MAX_CHARS)
+    with transaction.atomic():
+        # The enrollment row is the lock: two concurrent first clicks queue here, and the
+        # second sees the first's request instead of tripping the unique constraint.
+        Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        existing = MeetingRequest.objects.filter(
+            enrollment=enrollment,
+            item=item,
+            block_key=block_key,
+            state__in=MEETING_REQUEST_OPEN_STATES,
+        ).first()
+        if existing is not None:
+            return existing
+        _progress_started(enrollment=enrollment, item=item)
+        now = timezone.now()
+        request = MeetingRequest.objects.create(
+            enrollment=enrollment,
+            item=item,
+            block_key=block_key,
+            requested_by=by,
+            note=note,
+            created_at=now,
+            updated_at=now,
+        )
+        _meeting_request_email(request, block=block)
+    return request
+
+
+def _meeting_request_email(request: MeetingRequest, *, block: Block) -> None:
+    enrollment = request.enrollment
+    mentor = enrollment.mentor
+    if mentor is None or not mentor.is_active:
+        # Nobody to tell yet; the request still shows on the hire's page and home, and the
+        # mentor desk lists open requests once a mentor is assigned.
+        return
+    path = reverse(
+        "journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": request.item_id}
+    )
+    context = {
+        "hire": enrollment.hire,
+        "mentor": mentor,
+        "item": request.item,
+        "block": block,
+        "note": request.note,
+        "url": _absolute_url(f"{path}#block-{block.position}"),
+    }
+    email_queue(
+        to=mentor.email,
+        subject=render_to_string("onboarding/email/meeting_request_subject.txt", context),
+        body_text=render_to_string("onboarding/email/meeting_request_message.txt", context),
+        dedupe_key=f"meeting-request:{request.pk}",
+    )
+
+
+# --- Moving a hire to a newer version ----------------------------------------------------------
+
+
+def _may_run_programs(user: User) -> bool:
+    return user.is_active and (user.is_program_admin or user.is_superuser)
+
+
+def enrollment_move_to_version(
+    *, enrollment: Enrollment, version: ProgramVersion, by: User
+) -> Enrollment:
+    """Move a hire to a newer published VERSION of the same program (program admins only).
+
+    Everything the hire did follows them where the item still exists: items are matched by
+    `curriculum.services.item_key` (the source path; link and title for external items) and
+    progress, checks, submissions, meeting requests and questions move to the matching item of
+    VERSION,
+    keeping their block keys (unchanged blocks keep their keys, so their checks and answers show
+    again; rows for blocks whose text changed stay stored, unseen, and come back if the text
+    does). Rows of items the new version no longer has stay on the old item, so nothing the
+    hire wrote is lost. A completed item stays completed; its page then says what changed.
+    Recorded as an EnrollmentMove. One transaction; refused whole when anything is wrong.
+    """
+    if not _may_run_programs(by):
+        raise PermissionDenied("Only a program admin can move a hire to another version.")
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=enrollment.pk)
+        )
+        current = enrollment.version
+        if version.program_id != enrollment.program_id:
+            raise ValidationError("That version belongs to another program.", code="wrong_program")
+        if version.state != VersionState.PUBLISHED:
+            raise ValidationError("Hires can only be moved to a published version.", code="draft")
+        if version.number <= current.number:
+            raise ValidationError(
+                f"The hire is on version {current.number}; choose a newer one.", code="not_newer"
+            )
+        if enrollment.state in (EnrollmentState.FINISHED, EnrollmentState.WITHDRAWN):
+            raise ValidationError(
+                "Only an active or paused enrollment can be moved.", code="inactive"
+            )
+
+        def keyed(of: ProgramVersion) -> dict[str, int]:
+            rows = Item.objects.filter(version=of).values_list(
+                "pk", "source_path", "kind", "url", "title"
+            )
+            return {item_key(source, kind, url, title): pk for pk, source, kind, url, title in rows}
+
+        old_items, new_items = keyed(current), keyed(version)
+        mapping = {pk: new_items[key] for key, pk in old_items.items() if key in new_items}
+        if mapping:
+            # One UPDATE per table, whatever the size of the program.
+            new_item = Case(*(When(item_id=old, then=Value(new)) for old, new in mapping.items()))
+            for model in (ItemProgress, BlockCheck, Submission, MeetingRequest, Question):
+                model.objects.filter(  # type: ignore[attr-defined]
+                    enrollment=enrollment, item_id__in=list(mapping)
+                ).update(item_id=new_item)
+        EnrollmentMove.objects.create(
+            enrollment=enrollment,
+            from_version=current,
+            to_version=version,
+            moved_by=by,
+            summary={
+                "items": len(mapping),
+                "items_left": sorted(key for key in old_items if key not in new_items),
+            },
+        )
+        enrollment.version = version
+        enrollment.save(update_fields=["version"])
+    return enrollment
+
+
+# --- How strict completing is, per program ------------------------------------------------------
+
+
+def completion_policy_set(
+    *, program: Program, by: User, require_action_items: bool, require_reflection: bool
+) -> CompletionPolicy:
+    """Set how strict completing an item is in PROGRAM (program admins only).
+
+    One row per program (created on first use). Takes effect on the next completion; items
+    already completed stay completed.
+    """
+    if not _may_run_programs(by):
+        raise PermissionDenied("Only a program admin can change how items are completed.")
+    with transaction.atomic():
+        policy, _ = CompletionPolicy.objects.select_for_update().get_or_create(program=program)
+        policy.require_action_items = require_action_items
+        policy.require_reflection = require_reflection
+        policy.updated_by = by
+        policy.updated_at = timezone.now()
+        policy.save()
+    return policy

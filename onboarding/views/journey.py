@@ -4,15 +4,19 @@ Journey interactions answer htmx requests with the changed fragment and plain fo
 redirect back to the block, so every page works without JavaScript.
 """
 
+import contextlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from ..forms import AnswerForm, BlockKeyForm, RateForm, ReflectionForm
+from ..forms import AnswerForm, BlockKeyForm, MeetingRequestForm, RateForm, ReflectionForm
 from ..models import Enrollment
 from ..selectors import journey as selectors
 from ..services import journey as services
@@ -34,9 +38,11 @@ def _render_item(
     answer_forms: dict[str, AnswerForm] | None = None,
     reflection_form: ReflectionForm | None = None,
     rate_form: RateForm | None = None,
+    meeting_forms: dict[str, MeetingRequestForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     answer_forms = answer_forms or {}
+    meeting_forms = meeting_forms or {}
     for view in page.blocks:
         if view.block.kind == "question" and view.block.key not in answer_forms:
             body = view.submission.body if view.submission else ""
@@ -56,13 +62,14 @@ def _render_item(
         )
     for view in page.blocks:
         view.answer_form = answer_forms.get(view.block.key)
+        view.meeting_form = meeting_forms.get(view.block.key)
     context = {
         "page": page,
         "enrollment": page.enrollment,
         "item": page.item,
         "reflection_form": reflection_form,
         "rate_form": rate_form or RateForm(initial=_rate_initial(page)),
-        "blockers": [] if page.completed else _blockers(page),
+        "blockers": [] if page.completed else page.blockers,
     }
     return render(request, "onboarding/item.html", context, status=status)
 
@@ -71,15 +78,6 @@ def _rate_initial(page: selectors.ItemPage) -> dict:
     if page.progress is None or page.progress.rating is None:
         return {}
     return {"rating": page.progress.rating, "comment": page.progress.rating_comment}
-
-
-def _blockers(page: selectors.ItemPage) -> list[str]:
-    blockers = []
-    if page.unchecked_action_items:
-        blockers.append(f"Check your action items ({page.unchecked_action_items} left).")
-    if page.prompts and not page.reflection_locked:
-        blockers.append("Submit your reflection.")
-    return blockers
 
 
 @login_required
@@ -106,6 +104,7 @@ def _block_fragment(
             auto_id=f"id_answer_{view.block.position}_%s",
         )
     view.answer_form = form
+    view.meeting_form = extra.pop("meeting_form", None)
     context = {"view": view, "enrollment": enrollment, "item": item, **extra}
     return render(request, "onboarding/_block.html", context)
 
@@ -273,3 +272,94 @@ def item_rate(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpRes
                 return redirect("home")
             return redirect(_item_url(enrollment, page.next_item_id))
     return _render_item(request, page, rate_form=form, status=400)
+
+
+@login_required
+@require_GET
+def resource_open(
+    request: HttpRequest, enrollment_id: int, item_id: int, block_key: str
+) -> HttpResponse:
+    """Open a recommended resource: count it as read, then redirect to its link.
+
+    The target is only ever the URL stored on that resource block (never one from the request),
+    so this is no open redirect. A GET that writes, on purpose: it is what a link does, and the
+    one thing it can record is that the hire opened their own resource. Others who may see the
+    enrollment (a mentor, later) are redirected without recording anything.
+    """
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    target = selectors.resource_target(item=item, block_key=block_key)
+    if enrollment.hire_id == request.user.pk:
+        # A paused enrollment refuses the write: the hire may still read, it just isn't recorded.
+        with contextlib.suppress(ValidationError):
+            services.resource_mark_read(
+                enrollment=enrollment, by=request.user, item=item, block_key=block_key
+            )
+    response = HttpResponseRedirect(target)
+    response["Referrer-Policy"] = "no-referrer"  # the enrollment id stays ours
+    return response
+
+
+@login_required
+@require_POST
+def meeting_request(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
+    """Ask the mentor to arrange the meeting a block calls for (htmx swaps the block)."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    form = MeetingRequestForm(request.POST)
+    key = request.POST.get("block_key", "")[:255]
+    if form.is_valid():
+        try:
+            services.meeting_request_create(
+                enrollment=enrollment,
+                by=request.user,
+                item=item,
+                block_key=form.cleaned_data["block_key"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("note" if error.code == "control_characters" else None, error)
+    if form.is_valid():
+        if request.htmx:
+            return _block_fragment(request, enrollment, item_id, key)
+        messages.success(request, "Meeting requested. Your mentor will arrange it.")
+        view = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
+        return redirect(_item_url(enrollment, item_id, f"block-{view.block.position}"))
+    if "block_key" in form.errors or form.non_field_errors():
+        return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
+    if request.htmx:
+        # htmx swaps only 2xx answers by default: the block comes back with the message in it.
+        return _block_fragment(request, enrollment, item_id, key, meeting_form=form)
+    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+    return _render_item(request, page, meeting_forms={key: form}, status=400)
+
+
+def _export_name(enrollment: Enrollment, extension: str) -> str:
+    hire = slugify(enrollment.hire.name) or "hire"
+    program = slugify(enrollment.version.program.title)[:40] or "program"
+    return f"{hire}-{program}-onboarding.{extension}"
+
+
+@login_required
+@require_GET
+def export_json(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Everything the hire wrote in this enrollment, machine-readable (JSON)."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    data = selectors.enrollment_export(enrollment=enrollment)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(enrollment, "json")}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_markdown(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Everything the hire wrote in this enrollment, readable (Markdown)."""
+    enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    text = selectors.enrollment_export_markdown(selectors.enrollment_export(enrollment=enrollment))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(enrollment, "md")}"'
+    return response

@@ -13,3 +13,41 @@ document.addEventListener("DOMContentLoaded", () => {
     if (zone && [...select.options].some((option) => option.value === zone)) select.value = zone;
   });
 });
+
+// Resource links in the rendered curriculum go through the app's "open" redirect too, so opening
+// one counts as read (the explicit "Open" button already does; this covers the title link).
+// After opening, the block shows "Read ✓" at once; the server recorded it on the redirect.
+(() => {
+  const routeResourceLinks = (root) => {
+    root.querySelectorAll("[data-open-url][data-resource-url]").forEach((block) => {
+      let target;
+      try {
+        target = new URL(block.dataset.resourceUrl, document.baseURI).href;
+      } catch {
+        return;
+      }
+      block.querySelectorAll(".prose a[href]").forEach((link) => {
+        if (link.href !== target) return;
+        link.href = block.dataset.openUrl;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        link.setAttribute("data-resource-open", "");
+      });
+    });
+  };
+  const showRead = (link) => {
+    const block = link.closest(".resource");
+    const form = block && block.querySelector("form");
+    if (!form) return;
+    const badge = document.createElement("span");
+    badge.className = "badge badge--good";
+    badge.textContent = "Read ✓";
+    form.replaceWith(badge);
+  };
+  document.addEventListener("DOMContentLoaded", () => routeResourceLinks(document));
+  document.addEventListener("htmx:load", (event) => routeResourceLinks(event.target));
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a[data-resource-open]");
+    if (link) window.setTimeout(() => showRead(link), 300);
+  });
+})();
