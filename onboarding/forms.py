@@ -99,3 +99,93 @@ class MeetingRequestForm(forms.Form):
         max_length=NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_CHARS, "dir": "auto"}),
     )
+
+
+# --- The mentor's desk (onboarding/views/desk.py) --------------------------------------------
+
+
+class DeskFilterForm(forms.Form):
+    """The dashboard's filters; anything unreadable falls back to the defaults."""
+
+    cohort = forms.TypedChoiceField(label="Cohort", required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label="Show", required=False)
+
+    def __init__(self, *args, cohorts, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].choices = [("", "All cohorts")] + [(c.pk, c.name) for c in cohorts]
+        self.fields["state"].choices = states
+
+
+class MarkdownMessageForm(forms.Form):
+    """A comment, an answer, a note or a question: Markdown, checked again by the service."""
+
+    body = forms.CharField(
+        label="Message",
+        strip=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown works.",
+    )
+
+    def __init__(self, *args, label: str = "Message", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = label
+
+
+class ReviewDecisionForm(forms.Form):
+    """Request changes (a comment is required) or accept (a comment is optional)."""
+
+    comment = forms.CharField(
+        label="Comment for the hire",
+        required=False,
+        strip=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown works. Required when you ask for changes: say what to change.",
+    )
+
+
+class QuestionAskForm(forms.Form):
+    """The hire's question about an item, optionally about one block of it."""
+
+    block_key = forms.ChoiceField(label="About", required=False)
+    body = forms.CharField(
+        label="Your question",
+        strip=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your mentor gets an email. Markdown works.",
+    )
+
+    def __init__(self, *args, blocks: list[Block], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["block_key"].choices = [("", "This whole item")] + [
+            (block.key, (block.title or block.get_kind_display())[:80]) for block in blocks
+        ]
+
+
+class FaqPromoteForm(forms.Form):
+    question_text = forms.CharField(
+        label="Question, as other hires will read it",
+        strip=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    answer = forms.CharField(
+        label="Answer",
+        strip=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Edit freely, for instance to leave out the hire's name. Markdown works.",
+    )
+
+
+class MentorAssignForm(forms.Form):
+    mentor = forms.TypedChoiceField(label="Mentor", coerce=int)
+    role = forms.ChoiceField(
+        label="As", choices=(("primary", "Mentor (replaces the current one)"), ("co_mentor", "Co-mentor"))
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = [(m.pk, f"{m.name} ({m.email})") for m in mentors]

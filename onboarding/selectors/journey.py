@@ -1,7 +1,8 @@
 """Reads of a hire's journey, scoped to the viewer: what they may not see is a 404.
 
-Today only the hire sees their own enrollment. Issue 5 widens `_enrollments_visible_to` to the
-hire's mentor and program admins; every page reads through it, so that is the one place to change.
+The hire sees their own enrollments, their current mentors (primary or co-mentor) see them too,
+and program admins see all (`_enrollments_visible_to`, the one place that decides). Reading is
+all a mentor gets here: the journey services still let only the hire write their progress.
 Page reads run a fixed number of queries whatever the size of the program (tests pin them).
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from ..models import (
     EnrollmentState,
     ItemProgress,
     MeetingRequest,
+    MentorAssignment,
     ProgressState,
     Question,
     QuestionMessage,
@@ -45,10 +47,34 @@ from ..schedule import Schedule, local_today
 COMPLETED_STATES = (ProgressState.WAITING_REVIEW, ProgressState.DONE)
 
 
+def is_program_admin(user: User | AnonymousUser) -> bool:
+    """Program admins (and superusers) see every hire's journey and run the mentor's desk."""
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.is_program_admin)
+    )
+
+
+def mentored_by(user: User | AnonymousUser) -> Q:
+    """Enrollments USER mentors now: the current primary mentor, or an open co-mentor row.
+
+    The mentor role is required too, so taking the role away ends access at once, as does
+    ending the assignment (`services.mentoring.mentor_assign` / `mentor_unassign`).
+    """
+    if not user.is_authenticated or not user.is_active or not user.is_mentor:
+        return Q(pk__in=[])
+    open_assignment = MentorAssignment.objects.filter(
+        enrollment_id=OuterRef("pk"), mentor_id=user.pk, ended_at__isnull=True
+    )
+    return Q(mentor_id=user.pk) | Q(Exists(open_assignment))
+
+
 def _enrollments_visible_to(user: User | AnonymousUser) -> QuerySet[Enrollment]:
+    """The hire's own enrollments, their mentors' mentees, and everything for program admins."""
     if not user.is_authenticated or not user.is_active:
         return Enrollment.objects.none()
-    return Enrollment.objects.filter(Q(hire_id=user.pk))
+    if is_program_admin(user):
+        return Enrollment.objects.all()
+    return Enrollment.objects.filter(Q(hire_id=user.pk) | mentored_by(user))
 
 
 def enrollment_for_user(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
