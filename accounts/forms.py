@@ -3,16 +3,15 @@ import datetime
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
+from onboarding.services.notifications import DIGEST_DAILY, DIGEST_KEY, KINDS, kinds_for
+
 from .models import NotificationChannel, Role, User
 from .validators import time_zone_choices, validate_time_zone
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
-NOTIFICATION_KINDS = [
-    ("daily_item", "This morning's item"),
-    ("review", "Reviews of my writing"),
-    ("questions", "Answers to my questions"),
-    ("meetings", "Meetings"),
-]
+# Every notification kind a person can choose a channel for (onboarding's rules define them).
+NOTIFICATION_KINDS = [(kind.key, kind.label) for kind in KINDS]
+DIGEST_CHOICES = [("off", "No: each email as it comes"), (DIGEST_DAILY, "Yes: once a day")]
 
 
 class CleanTextMixin:
@@ -72,12 +71,26 @@ class ProfileForm(CleanTextMixin, forms.Form):
         choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind, label in NOTIFICATION_KINDS:
-            self.fields[f"notify_{kind}"] = forms.ChoiceField(
-                label=label, choices=NotificationChannel.choices, initial=NotificationChannel.BOTH
+        # Only the kinds the person's roles can receive; a kind left out of a post keeps
+        # what was stored (the field is optional), so an older form never resets a choice.
+        self._kinds = kinds_for(user) if user is not None else list(KINDS)
+        for kind in self._kinds:
+            self.fields[f"notify_{kind.key}"] = forms.ChoiceField(
+                label=kind.label,
+                choices=NotificationChannel.choices,
+                initial=kind.default,
+                required=False,
             )
+        if any(kind.digestible for kind in self._kinds):
+            self.fields["notify_digest"] = forms.ChoiceField(
+                label="Mentor emails as one daily digest (at the start of your working day)",
+                choices=DIGEST_CHOICES,
+                initial="off",
+                required=False,
+            )
+        self._stored = dict(user.notification_preferences or {}) if user is not None else {}
 
     @classmethod
     def for_user(cls, user: User, data=None) -> "ProfileForm":
@@ -88,11 +101,11 @@ class ProfileForm(CleanTextMixin, forms.Form):
             "working_hours_end": user.working_hours_end,
             "working_days": user.working_days,
         }
-        for kind, _ in NOTIFICATION_KINDS:
-            initial[f"notify_{kind}"] = user.notification_preferences.get(
-                kind, NotificationChannel.BOTH
-            )
-        return cls(data=data, initial=initial)
+        stored = user.notification_preferences or {}
+        for kind in kinds_for(user):
+            initial[f"notify_{kind.key}"] = stored.get(kind.key, kind.default)
+        initial["notify_digest"] = stored.get(DIGEST_KEY, "off")
+        return cls(data=data, initial=initial, user=user)
 
     def clean_display_name(self) -> str:
         return self._clean_text(self.cleaned_data["display_name"], "The name")
@@ -107,4 +120,12 @@ class ProfileForm(CleanTextMixin, forms.Form):
 
     @property
     def notification_preferences(self) -> dict[str, str]:
-        return {kind: self.cleaned_data[f"notify_{kind}"] for kind, _ in NOTIFICATION_KINDS}
+        """The stored choices, updated with those this form showed and the person set."""
+        chosen = dict(self._stored)
+        for kind in self._kinds:
+            value = self.cleaned_data.get(f"notify_{kind.key}")
+            if value:
+                chosen[kind.key] = value
+        if self.cleaned_data.get("notify_digest"):
+            chosen[DIGEST_KEY] = self.cleaned_data["notify_digest"]
+        return chosen

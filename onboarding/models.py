@@ -619,3 +619,102 @@ class CompletionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"completion policy of {self.program_id}"
+
+
+# --- Notifications and reminders (issue 7) ----------------------------------------------------
+# Writes go through `onboarding.services.notifications`, reads through
+# `onboarding.selectors.notifications`. Due times live here, in PostgreSQL, never in Redis: a
+# sweep that beat starts every minute claims what is due (`select_for_update(skip_locked=True)`).
+
+
+class Notification(models.Model):
+    """One thing a person is told, in the app and/or by email, at most once.
+
+    `dedupe_key` is unique and spells recipient, rule and occurrence (`u12:daily_item:2026-03-30`),
+    so a rule run twice, two sweeps at once or a task delivered twice write one row. The
+    channels are decided when the row is written, from the person's preferences. An email that
+    is owed waits in `email_due_at` (now, or the start of the person's working hours, or their
+    digest time) until a sweep writes it to the outbox and links it in `email`; several
+    notifications share one email when they went out as a digest.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)  # a path inside the app
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    in_app = models.BooleanField(default=True)
+    by_email = models.BooleanField(default=False)
+    email_due_at = models.DateTimeField(null=True, blank=True)
+    email = models.ForeignKey(
+        OutboundEmail,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_list"),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True, in_app=True),
+            ),
+            models.Index(
+                fields=["email_due_at"],
+                name="notification_email_owed",
+                condition=models.Q(email__isnull=True, email_due_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({self.pk})"
+
+
+class ReminderDue(models.Model):
+    """When a person's next time-of-day reminder is due (their local 09:00, Monday's summary).
+
+    One row per (person, rule). The sweep claims rows whose `due_at` (UTC) has passed, sends,
+    and moves `due_at` to the next occurrence computed in the person's IANA zone, so a
+    daylight-saving change moves the UTC instant and never the local hour.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_due"
+    )
+    rule = models.CharField(max_length=40)
+    due_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "rule"], name="reminder_due_unique"),
+        ]
+        indexes = [models.Index(fields=["due_at"], name="reminder_due_at")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} for {self.user_id} at {self.due_at:%Y-%m-%d %H:%M}Z"
+
+
+class RuleCursor(models.Model):
+    """How far a rule that scans recent events (new submissions, overdue reviews) has looked.
+
+    One row per rule; a sweep claims it with `skip_locked`, so one sweep at a time scans a rule,
+    looks at what happened since `scanned_until` (with a small overlap: a transaction may commit
+    rows stamped a little earlier; the notifications' unique keys absorb the overlap).
+    """
+
+    rule = models.CharField(max_length=40, unique=True)
+    scanned_until = models.DateTimeField()
+    next_due_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.rule} scanned until {self.scanned_until:%Y-%m-%d %H:%M}Z"

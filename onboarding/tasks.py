@@ -27,3 +27,15 @@ def outbound_email_sweep() -> int:
     for outbound_email_id in ids:
         outbound_email_send.delay(outbound_email_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def notifications_sweep_run() -> int:
+    """Beat, every minute: the reminder sweep (due rows, recent events, held emails).
+
+    Safe to run twice and concurrently: it claims rows with `skip_locked`, and every
+    notification and email has a unique key. Returns how many notifications it wrote.
+    """
+    from .services.reminder_rules import notifications_sweep
+
+    return notifications_sweep().notifications

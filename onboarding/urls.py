@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("journey/", include("onboarding.journey_urls")),
+    path("notifications/", include("onboarding.notifications_urls")),
     path("desk/", include("onboarding.desk_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

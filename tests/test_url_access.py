@@ -53,6 +53,12 @@ ANONYMOUS = {
     "desk:mentor_note_add": ({"enrollment_id": 1}, LOGIN),
     "desk:mentor_assign": ({"enrollment_id": 1}, LOGIN),
     "desk:mentor_unassign": ({"enrollment_id": 1}, LOGIN),
+    # notifications: the list, mark read/open (POST-only, asked with GET), the admins' outbox log
+    "notifications:list": ({}, LOGIN),
+    "notifications:read": ({"notification_id": 1}, LOGIN),
+    "notifications:open": ({"notification_id": 1}, LOGIN),
+    "notifications:read_all": ({}, LOGIN),
+    "notifications:outbox": ({}, LOGIN),
     "curriculum:asset_file": ({"asset_id": 1, "name": "x.gif"}, LOGIN),
     "curriculum:program_list": ({}, LOGIN),
     "curriculum:import_request_detail": ({"import_request_id": 1}, LOGIN),

@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbound-email-sweep": {"task": "onboarding.tasks.outbound_email_sweep", "schedule": 60.0},
     "curriculum-import-sweep": {"task": "curriculum.tasks.import_request_sweep", "schedule": 60.0},
+    "notifications-sweep": {"task": "onboarding.tasks.notifications_sweep_run", "schedule": 60.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down so a request never hangs on the broker.
@@ -232,3 +233,8 @@ LOGGING = {
 # --- Curriculum ---
 # The browser may import from https/ssh git URLs; file: URLs only where the server is a laptop.
 CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = env.bool("CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS", default=False)
+
+# --- Notifications -------------------------------------------------------------------------
+# Rule thresholds (hours, working days, local times): overrides of
+# onboarding.services.reminder_rules.DEFAULTS, e.g. {"review_deadline_hours": 24}.
+NOTIFICATION_RULES: dict = {}

@@ -1,0 +1,517 @@
+"""Notifications: what a person is told, in the app and by email, each at most once.
+
+- `notify` writes one notification for an event (a review, an answer); the rules in
+  `reminder_rules` write theirs in batches through `notifications_write`.
+- Every notification's `dedupe_key` spells recipient, kind and occurrence and is unique, so a
+  rule run twice, two sweeps at once or a task delivered twice still write one row.
+- Preferences (`User.notification_preferences`, {kind: channel}) decide the channels when the
+  row is written; "off" writes nothing.
+- An email is owed from `email_due_at`: now inside the person's working hours, else the next
+  start of their working hours in their own zone (quiet hours), or their daily digest time for
+  the mentor kinds when they chose the digest. `emails_release` writes owed emails to the
+  outbox (`OutboundEmail`) in the same transaction as the rows it links, and hands them to the
+  workers after commit. A request never fails because Redis is down: the rows are committed,
+  and the outbox sweep sends them when the broker is back.
+- `notifications_sweep` is what beat runs every minute (see `tasks.notifications_sweep_run`).
+"""
+
+import dataclasses
+import datetime
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import NotificationChannel, Role, User
+
+from ..models import (
+    Notification,
+    OutboundEmail,
+    QuestionMessage,
+    Submission,
+    SubmissionKind,
+)
+
+logger = logging.getLogger(__name__)
+
+UTC = datetime.UTC
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    role: Role
+    default: NotificationChannel = NotificationChannel.BOTH
+    digestible: bool = False  # mentor kinds may wait for the daily digest
+    urgent: bool = False  # not held for quiet hours (a meeting in one hour)
+
+
+# The kinds a person can choose a channel for. `review`, `questions`, `meetings` and
+# `daily_item` keep the keys the profile form stored before these rules existed.
+KINDS: tuple[Kind, ...] = (
+    Kind("daily_item", "This morning's item", Role.HIRE),
+    Kind("behind", "When I fall behind schedule", Role.HIRE),
+    Kind("reflection_missing", "A started day still without a reflection", Role.HIRE),
+    Kind("review", "Reviews of my writing", Role.HIRE),
+    Kind("questions", "Answers to my questions", Role.HIRE),
+    Kind("meetings", "Meetings: booked, tomorrow, in an hour", Role.HIRE, urgent=True),
+    Kind("new_submission", "A mentee submitted writing", Role.MENTOR, digestible=True),
+    Kind(
+        "review_overdue", "Writing waiting past its review deadline", Role.MENTOR, digestible=True
+    ),
+    Kind("question_waiting", "A question unanswered for a day", Role.MENTOR, digestible=True),
+    Kind("mentee_behind", "A mentee falling behind", Role.MENTOR, digestible=True),
+    Kind("hire_escalation", "A hire far behind schedule", Role.PROGRAM_ADMIN),
+    Kind("weekly_summary", "The weekly program summary", Role.PROGRAM_ADMIN),
+)
+KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+# The preference key that sends a mentor's emails once a day, at the start of their day.
+DIGEST_KEY = "digest"
+DIGEST_DAILY = "daily"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+")
+
+
+def kinds_for(user: User) -> list[Kind]:
+    """The kinds a person can receive, by their roles (meetings reach mentors too)."""
+    roles = set(user.roles)
+    if user.is_superuser:
+        roles.add(Role.PROGRAM_ADMIN)
+    chosen = [kind for kind in KINDS if kind.role in roles]
+    if Role.MENTOR in roles and Role.HIRE not in roles:
+        chosen.append(KINDS_BY_KEY["meetings"])
+    return chosen
+
+
+def channel_for(user: User, kind: str) -> str:
+    """The person's channel for KIND, or the kind's default when they never chose one."""
+    chosen = (user.notification_preferences or {}).get(kind)
+    if chosen in NotificationChannel.values:
+        return chosen
+    return KINDS_BY_KEY[kind].default
+
+
+def wants_digest(user: User) -> bool:
+    return (user.notification_preferences or {}).get(DIGEST_KEY) == DIGEST_DAILY
+
+
+# --- local time ---------------------------------------------------------------------------------
+
+
+def next_local_time(
+    *,
+    after: datetime.datetime,
+    zone: ZoneInfo,
+    at: datetime.time,
+    weekdays: Iterable[int] | None = None,
+) -> datetime.datetime:
+    """The first instant strictly after AFTER when the wall clock in ZONE shows AT (UTC).
+
+    Computed per local date, so a daylight-saving change shifts the UTC instant, never the
+    local hour. A wall time that does not exist that day (inside a spring-forward gap) maps to
+    the instant just after the gap; an ambiguous one (fall-back) takes its first occurrence.
+    """
+    allowed = set(weekdays) if weekdays is not None else set(range(7))
+    if not allowed:
+        allowed = set(range(7))
+    day = after.astimezone(zone).date()
+    for _ in range(15):
+        if day.weekday() in allowed:
+            candidate = datetime.datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+            if candidate > after:
+                return candidate
+        day += datetime.timedelta(days=1)
+    raise ValueError("no matching local time within two weeks")  # unreachable: allowed ≠ ∅
+
+
+def in_working_hours(user: User, now: datetime.datetime) -> bool:
+    local = now.astimezone(user.zone)
+    return (
+        local.weekday() in set(user.working_days or range(7))
+        and user.working_hours_start <= local.time().replace(tzinfo=None) < user.working_hours_end
+    )
+
+
+def email_due_for(user: User, kind: str, now: datetime.datetime) -> datetime.datetime:
+    """When an email of KIND to USER may go: quiet hours and the mentor digest hold it."""
+    spec = KINDS_BY_KEY[kind]
+    start_of_day = next_local_time(
+        after=now,
+        zone=user.zone,
+        at=user.working_hours_start,
+        weekdays=user.working_days or range(7),
+    )
+    if spec.digestible and wants_digest(user):
+        return start_of_day
+    if spec.urgent or in_working_hours(user, now):
+        return now
+    return start_of_day
+
+
+# --- writing notifications ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Draft:
+    """A notification a rule or an event wants to write (recipient loaded, kind known)."""
+
+    recipient: User
+    kind: str
+    occurrence: str
+    title: str
+    body: str = ""
+    link: str = ""
+
+    @property
+    def dedupe_key(self) -> str:
+        return notification_key(
+            recipient_id=self.recipient.pk, kind=self.kind, occurrence=self.occurrence
+        )
+
+
+def notification_key(*, recipient_id: int, kind: str, occurrence: str) -> str:
+    return f"u{recipient_id}:{kind}:{occurrence}"[:200]
+
+
+def _one_line(text: str, limit: int) -> str:
+    return _CONTROL.sub(" ", text).strip()[:limit]
+
+
+def notifications_write(*, drafts: Sequence[Draft], now: datetime.datetime) -> list[str]:
+    """Write DRAFTS (those the recipients did not turn off) and the emails owed now.
+
+    Invariants: at most one row per dedupe key (insert ignoring conflicts: a second writer
+    writes nothing); channels decided here from preferences; the caller's transaction holds
+    the rows and their outbox emails together. A fixed number of queries whatever the number
+    of drafts. Returns the dedupe keys written or already present.
+    """
+    rows: list[Notification] = []
+    for draft in drafts:
+        if draft.kind not in KINDS_BY_KEY:
+            raise ValueError(f"unknown notification kind {draft.kind!r}")
+        recipient = draft.recipient
+        if not recipient.is_active:
+            continue
+        channel = channel_for(recipient, draft.kind)
+        if channel == NotificationChannel.OFF:
+            continue
+        by_email = channel in (NotificationChannel.EMAIL, NotificationChannel.BOTH)
+        rows.append(
+            Notification(
+                recipient=recipient,
+                kind=draft.kind,
+                dedupe_key=draft.dedupe_key,
+                title=_one_line(draft.title, 200),
+                body=draft.body[:5000],
+                link=draft.link[:500],
+                created_at=now,
+                in_app=channel in (NotificationChannel.IN_APP, NotificationChannel.BOTH),
+                by_email=by_email,
+                email_due_at=email_due_for(recipient, draft.kind, now) if by_email else None,
+            )
+        )
+    if not rows:
+        return []
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        owed_now = [row.dedupe_key for row in rows if row.email_due_at and row.email_due_at <= now]
+        if owed_now:
+            emails_release(now=now, dedupe_keys=owed_now, limit=len(owed_now))
+    return [row.dedupe_key for row in rows]
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    dedupe_key: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    now: datetime.datetime | None = None,
+) -> Notification | None:
+    """Tell RECIPIENT about one occurrence of KIND, through the channels they chose.
+
+    `dedupe_key` names the occurrence (`s12:r2`); it is stored with recipient and kind
+    (`u7:review:s12:r2`), so calling twice for one occurrence writes one notification and at
+    most one email. The notification and its outbox email are written in the caller's
+    transaction; the email is handed to a worker after commit, never failing the caller when
+    the broker is down. Returns None when the person turned this kind off.
+    """
+    now = now or timezone.now()
+    draft = Draft(recipient, kind, dedupe_key, title, body, link)
+    with transaction.atomic():
+        if not notifications_write(drafts=[draft], now=now):
+            return None
+        return Notification.objects.filter(dedupe_key=draft.dedupe_key).first()
+
+
+# --- emails owed --------------------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    if not path:
+        return settings.SITE_URL.rstrip("/") + "/"
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _footer() -> str:
+    return (
+        "\n\n--\nYou get this because of your notification settings: "
+        f"{_absolute(reverse('accounts:profile'))}\n"
+    )
+
+
+def _single_email(notification: Notification) -> OutboundEmail:
+    body = notification.body.strip()
+    text = f"{notification.title}\n\n{body}\n\n" if body else f"{notification.title}\n\n"
+    text += f"Open it: {_absolute(notification.link)}{_footer()}"
+    return OutboundEmail(
+        to=notification.recipient.email,
+        subject=notification.title,
+        body_text=text,
+        dedupe_key=f"notification:{notification.pk}",
+    )
+
+
+def _digest_email(group: list[Notification]) -> OutboundEmail:
+    first = group[0]
+    lines = [f"{len(group)} update{'s' if len(group) != 1 else ''} since your last digest:", ""]
+    for notification in group:
+        lines.append(f"- {notification.title}")
+        if notification.body.strip():
+            lines.append(f"  {notification.body.strip()}")
+        lines.append(f"  {_absolute(notification.link)}")
+    return OutboundEmail(
+        to=first.recipient.email,
+        subject=f"Your daily digest: {len(group)} update{'s' if len(group) != 1 else ''}",
+        body_text="\n".join(lines) + _footer(),
+        # One digest per group, and a notification is in exactly one group: its first row's id.
+        dedupe_key=f"digest:u{first.recipient_id}:n{first.pk}",
+    )
+
+
+def _send_after_commit(email_ids: list[int]) -> None:
+    """Hand emails to the workers after commit; stop at the first broker error (the sweep resends)."""
+    if not email_ids:
+        return
+    from ..tasks import outbound_email_send
+
+    def _send() -> None:
+        for position, email_id in enumerate(email_ids):
+            try:
+                outbound_email_send.delay(email_id)
+            except Exception:
+                logger.warning(
+                    "broker unavailable; %d notification emails left to the outbox sweep",
+                    len(email_ids) - position,
+                )
+                return
+
+    transaction.on_commit(_send)
+
+
+def emails_release(
+    *, now: datetime.datetime, dedupe_keys: Sequence[str] | None = None, limit: int = 500
+) -> int:
+    """Write the emails owed by now to the outbox and link them; returns how many were written.
+
+    Claims owed rows with `skip_locked`, so two sweeps never write the same email; each email's
+    own dedupe key (`notification:<id>`, or `digest:u<id>:n<first id>`) makes a retry write
+    nothing new. Mentor kinds of a person who chose the digest go out as one email.
+    """
+    with transaction.atomic():
+        owed = Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            email__isnull=True, email_due_at__lte=now, by_email=True
+        )
+        if dedupe_keys is not None:
+            owed = owed.filter(dedupe_key__in=list(dedupe_keys))
+        rows = list(owed.select_related("recipient").order_by("email_due_at", "pk")[:limit])
+        if not rows:
+            return 0
+        singles: list[list[Notification]] = []
+        digests: dict[int, list[Notification]] = defaultdict(list)
+        cancelled: list[Notification] = []
+        for row in rows:
+            if not row.recipient.is_active:  # deactivated since: nothing is owed any more
+                row.email_due_at = None
+                cancelled.append(row)
+                continue
+            if KINDS_BY_KEY[row.kind].digestible and wants_digest(row.recipient):
+                digests[row.recipient_id].append(row)
+            else:
+                singles.append([row])
+        groups = singles + list(digests.values())
+        emails = [_single_email(g[0]) for g in singles] + [
+            _digest_email(g) for g in digests.values()
+        ]
+        OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
+        ids = dict(
+            OutboundEmail.objects.filter(dedupe_key__in=[e.dedupe_key for e in emails]).values_list(
+                "dedupe_key", "pk"
+            )
+        )
+        linked: list[Notification] = list(cancelled)
+        for group, email in zip(groups, emails, strict=True):
+            for row in group:
+                row.email_id = ids[email.dedupe_key]
+                linked.append(row)
+        _link_emails(linked)
+        unsent = list(
+            OutboundEmail.objects.filter(pk__in=set(ids.values()), sent_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        _send_after_commit(unsent)
+    return len(emails)
+
+
+def _link_emails(rows: list[Notification]) -> None:
+    """Set `email` and `email_due_at` of ROWS in one statement (bulk_update's CASE per row is
+    quadratic in the batch: it took half of a 2,000-enrollment sweep)."""
+    if not rows:
+        return
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS n SET email_id = v.email_id, email_due_at = v.due "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS v(id, email_id, due) "
+            "WHERE n.id = v.id",
+            [
+                [row.pk for row in rows],
+                [row.email_id for row in rows],
+                [row.email_due_at for row in rows],
+            ],
+        )
+
+
+# --- reading and marking ------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> int:
+    """Mark one of USER's notifications read; another person's id changes nothing. Idempotent."""
+    return Notification.objects.filter(
+        pk=notification_id, recipient_id=user.pk, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of USER read. Idempotent."""
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# --- events: called by the services that cause them ----------------------------------------------
+
+
+def desk_link(name: str, **kwargs: int) -> str:
+    """A mentor's desk page, or home while the desk is not mounted."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return reverse("home")
+
+
+def _item_path(enrollment_id: int, item_id: int) -> str:
+    return reverse("journey:item", kwargs={"enrollment_id": enrollment_id, "item_id": item_id})
+
+
+def submission_what(submission: Submission) -> str:
+    return "reflection" if submission.kind == SubmissionKind.REFLECTION else "answer"
+
+
+def submission_submitted_draft(submission: Submission) -> Draft:
+    """The mentor's "new submission" note; the sweep's catch-up writes the same key."""
+    enrollment = submission.enrollment
+    assert enrollment.mentor is not None
+    return Draft(
+        enrollment.mentor,
+        "new_submission",
+        f"s{submission.pk}:r{submission.round}",
+        f"{enrollment.hire.name} submitted their {submission_what(submission)} "
+        f"on {submission.item}",
+        "",
+        desk_link("desk:review", submission_id=submission.pk),
+    )
+
+
+def submission_submitted_notify(*, submission: Submission) -> Notification | None:
+    """Mentor: a hire submitted (or resubmitted) a reflection or an answer.
+
+    Call inside the transaction that submits. Optional: the sweep finds submissions within a
+    minute anyway, under the same key, so calling it only makes the note immediate.
+    """
+    if submission.enrollment.mentor is None:
+        return None
+    draft = submission_submitted_draft(submission)
+    return notify(
+        recipient=draft.recipient,
+        kind=draft.kind,
+        dedupe_key=draft.occurrence,
+        title=draft.title,
+        link=draft.link,
+    )
+
+
+def submission_reviewed_notify(
+    *, submission: Submission, by: User, changes_requested: bool, comment: str = ""
+) -> Notification | None:
+    """Hire: the mentor asked for changes to (or accepted) their writing; once per round."""
+    what = submission_what(submission)
+    if changes_requested:
+        title = f"{by.name} asked for changes to your {what} on {submission.item}"
+        outcome = "changes"
+    else:
+        title = f"{by.name} accepted your {what} on {submission.item}"
+        outcome = "accepted"
+    return notify(
+        recipient=submission.enrollment.hire,
+        kind="review",
+        dedupe_key=f"s{submission.pk}:r{submission.round}:{outcome}",
+        title=title,
+        body=comment[:2000],
+        link=_item_path(submission.enrollment_id, submission.item_id),
+    )
+
+
+def question_answered_notify(*, message: QuestionMessage) -> Notification | None:
+    """Hire: their mentor answered their question (one note per answering message)."""
+    question = message.question
+    author = message.author
+    return notify(
+        recipient=question.enrollment.hire,
+        kind="questions",
+        dedupe_key=f"m{message.pk}",
+        title=f"{author.name if author else 'Your mentor'} answered your question on "
+        f"{question.item}",
+        body=message.body[:2000],
+        link=_item_path(question.enrollment_id, question.item_id),
+    )
+
+
+def meeting_notify(
+    *, recipient: User, occurrence: str, title: str, body: str = "", link: str = ""
+) -> Notification | None:
+    """Meetings (booked, tomorrow, in an hour): the hook the meetings service calls.
+
+    OCCURRENCE must name the meeting, its sequence and the moment (`m5:seq2:booked`,
+    `m5:seq2:1h`), so a rescheduled meeting is announced again and a retry is not.
+    """
+    return notify(
+        recipient=recipient,
+        kind="meetings",
+        dedupe_key=occurrence,
+        title=title,
+        body=body,
+        link=link,
+    )
