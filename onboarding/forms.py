@@ -89,18 +89,6 @@ class RateForm(forms.Form):
     )
 
 
-class MeetingRequestForm(forms.Form):
-    """The "Request this meeting" form: which meeting block, and what the hire hopes for."""
-
-    block_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
-    note = forms.CharField(
-        label="What would you like from it? (optional)",
-        required=False,
-        max_length=NOTE_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_CHARS, "dir": "auto"}),
-    )
-
-
 # --- The mentor's desk (onboarding/views/desk.py) --------------------------------------------
 
 
@@ -189,3 +177,159 @@ class MentorAssignForm(forms.Form):
     def __init__(self, *args, mentors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].choices = [(m.pk, f"{m.name} ({m.email})") for m in mentors]
+
+
+class MeetingRequestForm(forms.Form):
+    """The "Request this meeting" form: which meeting block, and what the hire hopes for."""
+
+    block_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="What would you like from it? (optional)",
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_CHARS, "dir": "auto"}),
+    )
+
+
+# --- Meetings (onboarding/views/meetings.py) -------------------------------------------------
+# Imported here, not at the top, so this section stays one block in a file several areas share.
+from accounts.validators import time_zone_choices  # noqa: E402
+
+from .services import meetings as meeting_rules  # noqa: E402
+
+WEEKDAY_CHOICES = [
+    (0, "Mon"),
+    (1, "Tue"),
+    (2, "Wed"),
+    (3, "Thu"),
+    (4, "Fri"),
+    (5, "Sat"),
+    (6, "Sun"),
+]
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ClientTeamForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=meeting_rules.TITLE_MAX_CHARS)
+    description = forms.CharField(
+        label="What they do (optional)",
+        required=False,
+        max_length=meeting_rules.AGENDA_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    time_zone = forms.ChoiceField(label="Time zone", initial="UTC")
+    working_hours_start = forms.TimeField(label="Working day starts", widget=_TIME, initial="09:00")
+    working_hours_end = forms.TimeField(label="Working day ends", widget=_TIME, initial="17:00")
+    working_days = forms.TypedMultipleChoiceField(
+        label="Working days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        initial=[0, 1, 2, 3, 4],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days_away = forms.CharField(
+        label="Days away (optional)",
+        required=False,
+        max_length=8_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Dates in the team's own zone, as YYYY-MM-DD, separated by commas or lines.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+
+    def clean_days_away(self) -> list[str]:
+        raw = self.cleaned_data.get("days_away", "")
+        return [part for part in raw.replace(",", "\n").split() if part]
+
+
+class ClientContactForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=meeting_rules.NAME_MAX_CHARS)
+    email = forms.EmailField(label="Email")
+
+
+class MeetingArrangeForm(forms.Form):
+    """The organiser's choices; the service validates them again as a whole."""
+
+    title = forms.CharField(label="Title", max_length=meeting_rules.TITLE_MAX_CHARS)
+    agenda = forms.CharField(
+        label="Agenda",
+        required=False,
+        max_length=meeting_rules.AGENDA_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+    client_team = forms.TypedChoiceField(
+        label="Client team", required=False, coerce=int, empty_value=None
+    )
+    colleagues = forms.TypedMultipleChoiceField(
+        label="Colleagues", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label="Length",
+        coerce=int,
+        initial=30,
+        choices=[
+            (m, f"{m} minutes" if m < 60 else f"{m / 60:g} h") for m in meeting_rules.DURATIONS
+        ],
+    )
+    earliest = forms.DateField(label="Earliest day", widget=_DATE)
+    latest = forms.DateField(label="Latest day", widget=_DATE)
+    buffer_minutes = forms.IntegerField(
+        label="Free minutes around it",
+        min_value=0,
+        max_value=meeting_rules.MAX_BUFFER_MINUTES,
+        initial=10,
+    )
+    min_notice_hours = forms.IntegerField(
+        label="Minimum notice (hours)",
+        min_value=0,
+        max_value=meeting_rules.MAX_NOTICE_HOURS,
+        initial=24,
+    )
+
+    def __init__(self, *args, teams, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_team"].choices = [("", "No client team")] + [
+            (team.pk, f"{team.name} ({team.time_zone})") for team in teams
+        ]
+        self.fields["colleagues"].choices = [
+            (u.pk, f"{u.name} ({u.time_zone})") for u in colleagues
+        ]
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        if any(ch in title for ch in "\r\n"):
+            raise forms.ValidationError("The title must be one line: remove the line breaks.")
+        return title
+
+    def clean(self):
+        data = super().clean()
+        earliest, latest = data.get("earliest"), data.get("latest")
+        if earliest and latest and latest < earliest:
+            self.add_error("latest", "The latest day is before the earliest day.")
+        return data
+
+
+class MeetingRescheduleForm(forms.Form):
+    earliest = forms.DateField(label="Earliest day", widget=_DATE)
+    latest = forms.DateField(label="Latest day", widget=_DATE)
+
+
+class MeetingAnswerForm(forms.Form):
+    response = forms.ChoiceField(
+        label="Your answer",
+        widget=forms.RadioSelect,
+        choices=[
+            ("accepted", "I'll be there"),
+            ("declined", "I can't come"),
+            ("new_time", "Please find another time"),
+        ],
+    )
+    note = forms.CharField(
+        label="A note for the organiser (optional)",
+        required=False,
+        max_length=meeting_rules.NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+    )

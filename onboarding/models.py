@@ -1,7 +1,13 @@
 """The hire journey's records, and the outbox every outgoing email passes through."""
 
+import datetime
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -489,6 +495,7 @@ class MentorNote(models.Model):
     def __str__(self) -> str:
         return f"note {self.pk} on {self.enrollment_id}"
 
+
 # --- Meeting requests, version moves, completion policy (issue 4, later slices) ---------------
 
 
@@ -718,3 +725,273 @@ class RuleCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} scanned until {self.scanned_until:%Y-%m-%d %H:%M}Z"
+
+
+# --- Meetings: client teams, meetings, participants, bookings, calendar feeds (issue 6) -------
+# Writes go through `onboarding.services.meetings`, reads through `onboarding.selectors.meetings`;
+# the pure slot arithmetic is `onboarding.scheduling`.
+
+
+def _validate_zone(value: str) -> None:
+    from accounts.validators import validate_time_zone
+
+    validate_time_zone(value)
+
+
+class ClientTeam(models.Model):
+    """A client team a hire may meet: its contacts have no account, only an email address.
+
+    Its working week (hours in its own zone, days, dates away) is every contact's availability.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[_validate_zone])
+    working_hours_start = models.TimeField(default=datetime.time(9, 0))
+    working_hours_end = models.TimeField(default=datetime.time(17, 0))
+    working_days = models.JSONField(default=default_working_days)
+    days_away = models.JSONField(default=list, blank=True)  # ISO dates in the team's zone
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(working_hours_start__lt=models.F("working_hours_end")),
+                name="client_team_working_hours_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientContact(models.Model):
+    """A person of a client team, reached by email (signed links stand in for a login)."""
+
+    team = models.ForeignKey(ClientTeam, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "team", Lower("email"), name="client_contact_email_unique_per_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class MeetingState(models.TextChoices):
+    SCHEDULING = "scheduling", "Finding a time"
+    BOOKED = "booked", "Booked"
+    RESCHEDULING = "rescheduling", "Finding a new time"
+    FAILED = "failed", "No time found"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A worker has something to do for the meeting in these states (`meeting_schedule`).
+MEETING_SEARCH_STATES = (MeetingState.SCHEDULING, MeetingState.RESCHEDULING)
+# The meeting holds a time in these states (its participants' bookings exist).
+MEETING_HOLDS_TIME_STATES = (MeetingState.BOOKED, MeetingState.RESCHEDULING)
+
+
+def meeting_uid() -> str:
+    return f"{uuid.uuid4()}@onboarding"
+
+
+class Meeting(models.Model):
+    """A meeting the mentor arranges for a hire; a worker finds and books its time.
+
+    `uid` never changes (calendars match updates by it); `sequence` goes up each time the
+    invite changes (a new time, a cancellation). `search_round` counts arrange/reschedule
+    requests, so each round's emails have their own dedupe keys. The time is [starts_at,
+    ends_at) in UTC; the bookings that make it exclusive are `MeetingBooking` rows.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="meetings")
+    request = models.ForeignKey(
+        MeetingRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_team = models.ForeignKey(
+        ClientTeam, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    title = models.CharField(max_length=200)
+    agenda = models.TextField(blank=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    window_start = models.DateTimeField()  # the search window, UTC
+    window_end = models.DateTimeField()
+    buffer_minutes = models.PositiveSmallIntegerField(default=0)
+    min_notice_minutes = models.PositiveIntegerField(default=0)
+    state = models.CharField(
+        max_length=12, choices=MeetingState.choices, default=MeetingState.SCHEDULING
+    )
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    uid = models.CharField(max_length=255, unique=True, default=meeting_uid)
+    sequence = models.PositiveIntegerField(default=0)
+    search_round = models.PositiveIntegerField(default=1)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="meeting_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window_start__lt=models.F("window_end")),
+                name="meeting_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True, ends_at__isnull=True)
+                | models.Q(starts_at__lt=models.F("ends_at")),
+                name="meeting_time_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["enrollment", "state"], name="meeting_enrollment_state")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.state})"
+
+    @property
+    def holds_time(self) -> bool:
+        return self.state in MEETING_HOLDS_TIME_STATES and self.starts_at is not None
+
+
+class MeetingResponse(models.TextChoices):
+    NEEDS_ACTION = "needs_action", "No answer yet"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    NEW_TIME = "new_time", "Asked for another time"
+
+
+class MeetingParticipant(models.Model):
+    """Someone invited to a meeting: a user, or a client contact (no account).
+
+    Name and email are copied when invited, so the invite and its signed links keep working
+    if the contact is later edited or removed. `link_uses` goes up on each answer through a
+    signed link: a link carries the count it was made for, so a used link is refused.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_participations",
+    )
+    contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    time_zone = models.CharField(max_length=64, default="UTC")  # shown to them in invites
+    is_organiser = models.BooleanField(default=False)
+    response = models.CharField(
+        max_length=12, choices=MeetingResponse.choices, default=MeetingResponse.NEEDS_ACTION
+    )
+    response_note = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    link_uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-is_organiser", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=models.Q(user__isnull=False),
+                name="meeting_participant_user_once",
+            ),
+            models.UniqueConstraint(
+                "meeting", Lower("email"), name="meeting_participant_email_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.meeting_id} ({self.response})"
+
+    @property
+    def person_key(self) -> str:
+        """Who holds the calendar: a user by id, anyone else by email (one person, one diary)."""
+        return f"user:{self.user_id}" if self.user_id else f"email:{self.email.lower()}"
+
+
+class TsTzRange(models.Func):
+    """PostgreSQL's tstzrange(start, end, bounds): the booking's time as a range, for the
+    exclusion constraint only (the columns stay two plain datetimes, which SQLite can store)."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class MeetingBooking(models.Model):
+    """A person's time held by a booked meeting: [starts_at, ends_at) in UTC, the meeting itself.
+
+    Buffers are not stored: the slot finder keeps them clear when it searches, and the
+    constraint below guarantees the one thing that must never happen, an overlap.
+
+    On PostgreSQL an exclusion constraint (btree_gist) forbids two overlapping rows for the
+    same person, so two workers booking at once cannot both win: the loser's insert fails and
+    it searches again. Other databases (the SQLite embedded default) have no such constraint;
+    the service still checks for overlaps, which is enough where writes are serialised.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="bookings")
+    person = models.CharField(max_length=300)  # MeetingParticipant.person_key
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="meeting_booking_ordered",
+            ),
+            ExclusionConstraint(
+                name="meeting_booking_no_overlap",
+                expressions=[
+                    ("person", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("starts_at", "ends_at", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "starts_at"], name="meeting_booking_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar-feed URL: whoever holds the token reads their meetings.
+
+    Revoking deletes the row; a new token is a new row, so an old URL stops working at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

@@ -39,3 +39,15 @@ def notifications_sweep_run() -> int:
     from .services.reminder_rules import notifications_sweep
 
     return notifications_sweep().notifications
+
+
+@shared_task(acks_late=True)
+def meeting_schedule(meeting_id: int) -> str | None:
+    """Find and book the earliest slot for a meeting, then send the invites (issue 6).
+
+    Safe to run twice: a meeting that is no longer searching is left as it is.
+    """
+    from .services.meetings import meeting_schedule as schedule
+
+    meeting = schedule(meeting_id=meeting_id)
+    return meeting.state if meeting is not None else None

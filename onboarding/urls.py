@@ -15,6 +15,7 @@ urlpatterns = [
     path("journey/", include("onboarding.journey_urls")),
     path("notifications/", include("onboarding.notifications_urls")),
     path("desk/", include("onboarding.desk_urls")),
+    path("meetings/", include("onboarding.meetings_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),

@@ -96,8 +96,15 @@ def _smtp_message(email: OutboundEmail) -> EmailMultiAlternatives:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     if email.ics:
-        message.attach("invite.ics", email.ics, "text/calendar; method=REQUEST; charset=utf-8")
+        # The part's method must match the calendar's METHOD (REQUEST or CANCEL), or mail
+        # programs treat a cancellation as a new invite.
+        found = _ICS_METHOD.search(email.ics)
+        method = found.group(1).upper() if found else "REQUEST"
+        message.attach("invite.ics", email.ics, f"text/calendar; method={method}; charset=utf-8")
     return message
+
+
+_ICS_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
 
 def email_unsent_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[int]:
