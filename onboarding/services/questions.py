@@ -26,6 +26,7 @@ from ..selectors.desk import faq_anchor
 from ..selectors.journey import is_program_admin
 from .mail import email_queue
 from .mentoring import markdown_clean, mentor_acts, site_url
+from .notifications import question_answered_notify
 
 QUESTION_MAX_CHARS = 5_000
 
@@ -84,12 +85,14 @@ def _message_add(
         locked.resolved_at = None
         locked.save(update_fields=["state", "updated_at", "resolved_at"])
         enrollment = question.enrollment
-        recipient = enrollment.hire if state == QuestionState.ANSWERED else enrollment.mentor
-        if recipient is not None and recipient.pk != by.pk:
-            verb = "answered" if state == QuestionState.ANSWERED else "replied to"
+        if state == QuestionState.ANSWERED:
+            if enrollment.hire_id != by.pk:
+                # In-app and/or email as the hire prefers.
+                question_answered_notify(message=message)
+        elif enrollment.mentor is not None and enrollment.mentor_id != by.pk:
             email_queue(
-                to=recipient.email,
-                subject=f"{by.name} {verb} the question about {question.item}",
+                to=enrollment.mentor.email,
+                subject=f"{by.name} replied to the question about {question.item}",
                 body_text=f"{text}\n\nThe thread: {_thread_url(question)}\n",
                 dedupe_key=f"question-message:{message.pk}",
             )

@@ -30,6 +30,7 @@ from ..models import (
 from ..selectors.desk import user_may_mentor
 from .mail import email_queue
 from .mentoring import markdown_clean, mentor_acts, site_url
+from .notifications import submission_reviewed_notify
 
 _NOT_DECIDABLE = {
     SubmissionState.DRAFT: "is still a draft: the hire has not submitted it",
@@ -84,7 +85,13 @@ def _decide(
         locked.save(update_fields=["state", "updated_at"])
         if outcome == ReviewOutcome.ACCEPTED:
             _progress_done_when_nothing_waits(locked)
-        _email_hire(locked, by=by, outcome=outcome, comment=text_html[0] if text_html else "")
+        # In-app and/or email as the hire prefers, once per round and outcome.
+        submission_reviewed_notify(
+            submission=locked,
+            by=by,
+            changes_requested=outcome == ReviewOutcome.CHANGES_REQUESTED,
+            comment=text_html[0] if text_html else "",
+        )
     return locked
 
 
@@ -101,24 +108,6 @@ def _progress_done_when_nothing_waits(submission: Submission) -> None:
             item_id=submission.item_id,
             state=ProgressState.WAITING_REVIEW,
         ).update(state=ProgressState.DONE)
-
-
-def _email_hire(submission: Submission, *, by: User, outcome: ReviewOutcome, comment: str) -> None:
-    hire = submission.enrollment.hire
-    path = reverse(
-        "journey:item",
-        kwargs={"enrollment_id": submission.enrollment_id, "item_id": submission.item_id},
-    )
-    if outcome == ReviewOutcome.ACCEPTED:
-        subject = f"{by.name} accepted your {_what(submission)}"
-    else:
-        subject = f"{by.name} asked for changes to your {_what(submission)}"
-    email_queue(
-        to=hire.email,
-        subject=subject,
-        body_text=f"{subject} on {submission.item}.\n\n{comment}\n\nOpen it: {site_url(path)}\n",
-        dedupe_key=f"review:{submission.pk}:{submission.round}:{outcome.value}",
-    )
 
 
 def submission_request_changes(*, submission: Submission, by: User, comment: str) -> Submission:

@@ -61,12 +61,16 @@ def test_request_changes_resubmit_accept_keeps_every_round(enrollment, mentor, d
     assert "<em>why</em>" in comments[0].body_html
 
 
-def test_the_hire_is_emailed_each_decision_once(enrollment, mentor, day1):
+def test_the_hire_is_notified_of_each_decision_once(enrollment, mentor, day1):
+    from onboarding.models import Notification
+
     submission = submit_reflection(enrollment, day1)
     submission_request_changes(submission=submission, by=mentor, comment="More, please.")
-    emails = OutboundEmail.objects.filter(to=enrollment.hire.email)
-    assert emails.count() == 1
-    assert "asked for changes" in emails.get().subject
+    notes = Notification.objects.filter(recipient=enrollment.hire, kind="review")
+    assert notes.count() == 1
+    assert "asked for changes" in notes.get().title
+    # The email goes now or waits for the hire's working hours, but only once either way.
+    assert OutboundEmail.objects.filter(to=enrollment.hire.email).count() <= 1
 
 
 @pytest.mark.parametrize("decide", ["accept", "request_changes"])
