@@ -27,6 +27,10 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "bell": None}
     items = [("Home", reverse("home"))]
+    if user.is_mentor or user.is_program_admin or user.is_superuser:
+        items.append(("Desk", reverse("desk:dashboard")))
+    if user.is_hire or user.is_mentor:
+        items.append(("Meetings", reverse("meetings:index")))
     if user.is_program_admin or user.is_superuser:
         items.append(("Programs", reverse("curriculum:program_list")))
         items.append(("People", reverse("accounts:invitation_list")))

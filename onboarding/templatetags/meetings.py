@@ -13,10 +13,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("onboarding/meetings/_upcoming.html", takes_context=True)
-def meetings_upcoming(context, enrollment=None, item_id=None, limit=5):
+def meetings_upcoming(context, enrollment=None, item_id=None, limit=5, hide_empty=False):
     request = context.get("request")
     user = getattr(request, "user", None)
     rows = (
         upcoming_for(user=user, enrollment=enrollment, item_id=item_id, limit=limit) if user else []
     )
-    return {"upcoming": rows, "request": request}
+    return {"upcoming": rows, "request": request, "hide_empty": hide_empty}

@@ -98,6 +98,21 @@ def test_every_role_s_main_pages(page, live_server, mfa_passed):
             reverse("accounts:profile"),
         ],
     )
+    mentor = User.objects.get(email="mentor@example.com")
+    _log_in(page, live_server, mentor, mfa_passed)
+    found |= _check(
+        page,
+        live_server,
+        [
+            reverse("home"),
+            reverse("desk:dashboard"),
+            reverse("desk:review_queue"),
+            reverse("desk:question_inbox"),
+            reverse("desk:mentee", args=[enrollment.pk]),
+            reverse("meetings:index"),
+            reverse("notifications:list"),
+        ],
+    )
     admin = User.objects.get(email="admin@example.com")
     _log_in(page, live_server, admin, mfa_passed)
     found |= _check(

@@ -121,8 +121,8 @@ def test_home_without_enrollment_says_so(client, hire):
     assert "not enrolled in a program yet" in client.get(reverse("home")).content.decode()
 
 
-HOME_QUERIES = 12  # + the header bell's unread count (notifications)
-ITEM_QUERIES = 17  # + the item's FAQ and the hire's questions (mentor's desk), + the bell
+HOME_QUERIES = 13  # + the header bell (notifications), + the meetings ahead card
+ITEM_QUERIES = 18  # + FAQ and questions (desk), + the bell, + this item's meetings
 
 
 def test_home_query_count_is_pinned(client, hire, enrollment, django_assert_num_queries):
