@@ -94,7 +94,7 @@ def seed_day_hire(hire, mentor, shared_curriculum):
 def test_hire_works_through_the_shared_seed_day(
     page, live_server, seed_day_hire, shoot, screenshot_dir, size
 ):
-    from onboarding.models import BlockCheck, MeetingRequest, OutboundEmail
+    from onboarding.models import BlockCheck, MeetingRequest, OutboundEmail, Question
 
     page.set_viewport_size(SIZES[size])
     _log_in(page, live_server, seed_day_hire.email)
@@ -131,6 +131,12 @@ def test_hire_works_through_the_shared_seed_day(
     opened.value.close()
     expect(page.locator("[data-block-kind=resource]").first).to_contain_text("Read ✓")
 
+    ask = page.locator("#questions")
+    ask.get_by_label("Your question").fill("Which client team works with streaming data?")
+    ask.get_by_role("button", name="Send question").click()
+    expect(page.get_by_text("Question sent to your mentor.")).to_be_visible()
+    expect(page.locator("#questions")).to_contain_text("Waiting for your mentor")
+
     reflection = page.locator("#reflection")
     fields = reflection.locator("textarea")
     for index in range(fields.count() - 1):  # the last one is the optional notes
@@ -152,6 +158,7 @@ def test_hire_works_through_the_shared_seed_day(
     assert MeetingRequest.objects.get().note == "A team using streaming."
     assert OutboundEmail.objects.filter(dedupe_key__startswith="meeting-request:").count() == 1
     assert BlockCheck.objects.filter(block_key__startswith="resource-").count() == 1
+    assert Question.objects.get().body == "Which client team works with streaming data?"
 
 
 # --- keyboard only ---------------------------------------------------------------------------------
