@@ -1,5 +1,5 @@
-"""In Chromium: a hire requests the client-team meeting of a day, the mentor arranges it, the
-task books it, and both see the booked time, each in their own zone."""
+"""In Chromium: a hire requests the client-team meeting of the shared seed day, the mentor
+arranges it, the task books it, and both see the booked time, each in their own zone."""
 
 import datetime
 import re
@@ -11,15 +11,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from curriculum.models import Item
+from curriculum.services import program_import
 from onboarding.models import Meeting, MeetingState
+from onboarding.services.journey import enrollment_create
 from tests.factories import TEST_PASSWORD
-from tests.onboarding.meetings_support import (
-    DAY4,
-    client_team,
-    enroll,
-    next_week_monday,
-    set_zone,
-)
+from tests.onboarding.meetings_support import client_team, next_week_monday, set_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,17 +37,24 @@ def _log_in_past_mfa(page, live_server, user, mfa_passed):
 
 
 def test_hire_requests_mentor_arranges_and_both_see_the_booked_time(
-    page, live_server, hire, mentor, admin, mfa_passed, shoot
+    page, live_server, hire, mentor, admin, mfa_passed, shoot, shared_curriculum
 ):
     set_zone(hire, "America/New_York")
     set_zone(mentor, "Europe/London")
-    enrollment = enroll(hire, mentor)
+    # The day this product was specified from: "Engage with one of our client teams ... ask
+    # your mentor to arrange this".
+    seed = program_import(
+        source=shared_curriculum / "seed" / "day_02.md", program_slug="seed", publish=True
+    ).version
+    enrollment = enrollment_create(
+        hire=hire, version=seed, mentor=mentor, start_date=datetime.date.today()
+    )
     client_team(admin, name="Acme Payments", zone="Asia/Jerusalem")
-    day4 = Item.objects.get(version=enrollment.version, source_path=DAY4)
+    day = Item.objects.get(version=seed)
 
     # The hire asks from the day's meeting block.
     _log_in_through_the_form(page, live_server, hire.email)
-    page.goto(live_server.url + reverse("journey:item", args=[enrollment.pk, day4.pk]))
+    page.goto(live_server.url + reverse("journey:item", args=[enrollment.pk, day.pk]))
     block = page.locator("[data-block-kind=meeting_request]").first
     block.get_by_label("What would you like from it? (optional)").fill(
         "The queue incident, please."
@@ -85,10 +88,14 @@ def test_hire_requests_mentor_arranges_and_both_see_the_booked_time(
     expect(page.locator("[data-meeting-when]")).to_contain_text("Europe/London")
     shoot("meeting-detail-mentor")
 
-    # The hire sees the same meeting in New York time.
+    # The hire sees the same meeting in New York time: on their home page, and on the list.
     _log_in_through_the_form(page, live_server, hire.email)
-    page.goto(live_server.url + reverse("meetings:index"))
     new_york = meeting.starts_at.astimezone(ZoneInfo("America/New_York"))
+    expect(page.get_by_role("region", name="Meetings")).to_contain_text(f"{new_york:%H:%M}")
+    page.goto(live_server.url + reverse("journey:item", args=[enrollment.pk, day.pk]))
+    expect(page.get_by_role("region", name="Meetings")).to_contain_text(f"{new_york:%H:%M}")
+    shoot("meeting-on-the-seed-day")
+    page.goto(live_server.url + reverse("meetings:index"))
     upcoming = page.get_by_role("region", name="Meetings")
     expect(upcoming).to_contain_text(f"{new_york:%H:%M}")
     expect(upcoming).to_contain_text("America/New_York")
