@@ -50,6 +50,7 @@ from ..models import (
 from ..scheduling import Availability, SlotQuery, SlotResult, find_slot
 from .journey import text_clean
 from .mail import email_queue, enqueue_on_commit
+from .notifications import meeting_booked_notify
 
 TITLE_MAX_CHARS = 200
 NAME_MAX_CHARS = 120
@@ -581,6 +582,7 @@ def _book(
             state=MeetingRequestState.BOOKED, updated_at=now
         )
     _invites_queue(meeting, method="REQUEST")
+    meeting_booked_notify(meeting=meeting, participants=participants, now=now)
 
 
 def _search_failed(meeting: Meeting, *, reason: str, now: datetime.datetime) -> None:

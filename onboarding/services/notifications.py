@@ -5,7 +5,9 @@
 - Every notification's `dedupe_key` spells recipient, kind and occurrence and is unique, so a
   rule run twice, two sweeps at once or a task delivered twice still write one row.
 - Preferences (`User.notification_preferences`, {kind: channel}) decide the channels when the
-  row is written; "off" writes nothing.
+  row is written; "off" writes nothing. A caller whose event already reached the person by
+  email (a meeting invite carries its own .ics) passes `email=False`: the note is in-app only,
+  and a person who chose email only gets nothing more (they have had their email).
 - An email is owed from `email_due_at`: now inside the person's working hours, else the next
   start of their working hours in their own zone (quiet hours), or their daily digest time for
   the mentor kinds when they chose the digest. `emails_release` writes owed emails to the
@@ -31,6 +33,8 @@ from django.utils import timezone
 from accounts.models import NotificationChannel, Role, User
 
 from ..models import (
+    Meeting,
+    MeetingParticipant,
     Notification,
     OutboundEmail,
     QuestionMessage,
@@ -168,6 +172,8 @@ class Draft:
     title: str
     body: str = ""
     link: str = ""
+    # False: never by email, whatever the preference (the event already sent its own email).
+    email: bool = True
 
     @property
     def dedupe_key(self) -> str:
@@ -188,7 +194,8 @@ def notifications_write(*, drafts: Sequence[Draft], now: datetime.datetime) -> l
     """Write DRAFTS (those the recipients did not turn off) and the emails owed now.
 
     Invariants: at most one row per dedupe key (insert ignoring conflicts: a second writer
-    writes nothing); channels decided here from preferences; the caller's transaction holds
+    writes nothing); channels decided here from preferences, less email for a draft with
+    `email=False` (a draft left with no channel is not written); the caller's transaction holds
     the rows and their outbox emails together. A fixed number of queries whatever the number
     of drafts. Returns the dedupe keys written or already present.
     """
@@ -200,9 +207,10 @@ def notifications_write(*, drafts: Sequence[Draft], now: datetime.datetime) -> l
         if not recipient.is_active:
             continue
         channel = channel_for(recipient, draft.kind)
-        if channel == NotificationChannel.OFF:
+        in_app = channel in (NotificationChannel.IN_APP, NotificationChannel.BOTH)
+        by_email = draft.email and channel in (NotificationChannel.EMAIL, NotificationChannel.BOTH)
+        if not (in_app or by_email):  # "off", or email only for a note that must not email
             continue
-        by_email = channel in (NotificationChannel.EMAIL, NotificationChannel.BOTH)
         rows.append(
             Notification(
                 recipient=recipient,
@@ -212,7 +220,7 @@ def notifications_write(*, drafts: Sequence[Draft], now: datetime.datetime) -> l
                 body=draft.body[:5000],
                 link=draft.link[:500],
                 created_at=now,
-                in_app=channel in (NotificationChannel.IN_APP, NotificationChannel.BOTH),
+                in_app=in_app,
                 by_email=by_email,
                 email_due_at=email_due_for(recipient, draft.kind, now) if by_email else None,
             )
@@ -236,6 +244,7 @@ def notify(
     body: str = "",
     link: str = "",
     now: datetime.datetime | None = None,
+    email: bool = True,
 ) -> Notification | None:
     """Tell RECIPIENT about one occurrence of KIND, through the channels they chose.
 
@@ -243,10 +252,12 @@ def notify(
     (`u7:review:s12:r2`), so calling twice for one occurrence writes one notification and at
     most one email. The notification and its outbox email are written in the caller's
     transaction; the email is handed to a worker after commit, never failing the caller when
-    the broker is down. Returns None when the person turned this kind off.
+    the broker is down. `email=False` writes the in-app note only (the event sent its own
+    email). Returns None when the person turned this kind off, or chose email only for a
+    note with `email=False`.
     """
     now = now or timezone.now()
-    draft = Draft(recipient, kind, dedupe_key, title, body, link)
+    draft = Draft(recipient, kind, dedupe_key, title, body, link, email)
     with transaction.atomic():
         if not notifications_write(drafts=[draft], now=now):
             return None
@@ -500,12 +511,21 @@ def question_answered_notify(*, message: QuestionMessage) -> Notification | None
 
 
 def meeting_notify(
-    *, recipient: User, occurrence: str, title: str, body: str = "", link: str = ""
+    *,
+    recipient: User,
+    occurrence: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    now: datetime.datetime | None = None,
+    email: bool = True,
 ) -> Notification | None:
     """Meetings (booked, tomorrow, in an hour): the hook the meetings service calls.
 
     OCCURRENCE must name the meeting, its sequence and the moment (`m5:seq2:booked`,
-    `m5:seq2:1h`), so a rescheduled meeting is announced again and a retry is not.
+    `m5:seq2:1h`), so a rescheduled meeting is announced again and a retry is not. The kind
+    is urgent: its emails are not held for quiet hours. `email=False` for a moment whose email
+    the meetings service already sent (the invite).
     """
     return notify(
         recipient=recipient,
@@ -514,4 +534,49 @@ def meeting_notify(
         title=title,
         body=body,
         link=link,
+        now=now,
+        email=email,
     )
+
+
+def meeting_occurrence(meeting: Meeting, moment: str) -> str:
+    """`m<id>:seq<sequence>:<moment>`: a new time (a higher sequence) is a new occurrence."""
+    return f"m{meeting.pk}:seq{meeting.sequence}:{moment}"
+
+
+def meeting_when(meeting: Meeting, user: User) -> str:
+    """The meeting's time as USER reads it, in their own zone."""
+    from .meetings import local_span  # meetings calls this module: import at use, not at load
+
+    return local_span(meeting.starts_at, meeting.ends_at, user.time_zone)
+
+
+def meeting_booked_notify(
+    *,
+    meeting: Meeting,
+    participants: Iterable[MeetingParticipant],
+    now: datetime.datetime,
+) -> list[str]:
+    """Everyone with an account: MEETING was booked, or moved (its sequence went up).
+
+    In-app only: the invite email with its .ics already went to every participant through
+    the outbox, so this note sends no second email. Call inside the transaction that books
+    (one insert for all participants; nothing when it rolls back). Once per meeting and
+    sequence (`m<id>:seq<n>:booked`). Client contacts have no account and only get the invite.
+    """
+    moved = meeting.sequence > 0
+    link = reverse("meetings:detail", args=[meeting.pk])
+    drafts = [
+        Draft(
+            participant.user,
+            "meetings",
+            meeting_occurrence(meeting, "booked"),
+            f"{'Meeting moved' if moved else 'Meeting booked'}: {meeting.title}",
+            meeting_when(meeting, participant.user),
+            link,
+            email=False,
+        )
+        for participant in participants
+        if participant.user is not None
+    ]
+    return notifications_write(drafts=drafts, now=now)

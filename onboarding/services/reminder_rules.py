@@ -7,6 +7,8 @@ Two kinds of rule:
 - event-age rules (a new submission, one waiting past its deadline, a question unanswered for a
   day, a started day without a reflection) scan a short window of recent rows, remembered in
   a `RuleCursor` row claimed with `skip_locked`; windows overlap a little, unique keys absorb it.
+- the meeting rule (tomorrow, in one hour) runs under the same kind of cursor, so sweeps take
+  turns, but looks ahead instead of back: see `meeting_reminders_drafts`.
 
 Every query here works on a batch: the count per sweep does not grow with the number of
 enrollments (tests pin it). Thresholds come from `settings.NOTIFICATION_RULES` over `DEFAULTS`.
@@ -18,6 +20,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -30,9 +33,13 @@ from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
 
 from ..models import (
+    MEETING_HOLDS_TIME_STATES,
     Enrollment,
     EnrollmentState,
     ItemProgress,
+    MeetingParticipant,
+    MeetingResponse,
+    Notification,
     ProgressState,
     Question,
     QuestionState,
@@ -47,6 +54,8 @@ from .notifications import (
     Draft,
     desk_link,
     emails_release,
+    meeting_occurrence,
+    meeting_when,
     next_local_time,
     notifications_write,
     submission_submitted_draft,
@@ -66,6 +75,8 @@ DEFAULTS: dict[str, Any] = {
     "question_unanswered_hours": 24,
     "weekly_summary_weekday": 0,  # Monday
     "weekly_summary_at": datetime.time(9, 0),
+    "meeting_day_before_at": datetime.time(9, 0),  # the participant's local time, the day before
+    "meeting_soon_minutes": 60,  # the "in one hour" reminder
     "scan_every_seconds": 60,
     "scan_overlap_minutes": 10,
     "batch_size": 500,
@@ -500,11 +511,116 @@ def reflection_missing_drafts(
     ]
 
 
+# --- meetings: the day before and the hour before -------------------------------------------------
+
+MEETING_TOMORROW = "tomorrow"
+MEETING_SOON = "1h"
+# How far ahead the meeting rule looks: the day before's local morning is at most 48 h before
+# a meeting (a meeting at 23:59, a reminder time of 00:00), plus an hour of daylight saving.
+MEETING_HORIZON = datetime.timedelta(hours=50)
+
+
+def meeting_reminder_moment(
+    *, starts_at: datetime.datetime, zone: ZoneInfo, now: datetime.datetime, conf: dict
+) -> str | None:
+    """The reminder a participant in ZONE is owed at NOW for a meeting at STARTS_AT, if any.
+
+    - "1h": from `meeting_soon_minutes` before the start until the start. A meeting booked
+      closer than that gets it at the first sweep after booking.
+    - "tomorrow": from `meeting_day_before_at` (09:00) local on the local day before the
+      meeting's local date, while it is still that day and more than the hour ahead. So a
+      meeting booked after that morning is reminded at once (the first sweep after booking),
+      one booked for later the same local day gets no "tomorrow" (only the hour), and a sweep
+      that missed the whole day before sends none: "tomorrow" is always true when it's read.
+
+    Dates are the participant's own (a 01:00 UTC meeting is "tomorrow" in London on a day it is
+    "today" in New York), and computed per local date, so a daylight-saving change moves the
+    UTC instant, never the local hour. Pure: the sweep calls it once per participant.
+    """
+    if now >= starts_at:
+        return None
+    if now >= starts_at - datetime.timedelta(minutes=conf["meeting_soon_minutes"]):
+        return MEETING_SOON
+    meeting_day = starts_at.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    if today != meeting_day - datetime.timedelta(days=1):
+        return None
+    morning = datetime.datetime.combine(today, conf["meeting_day_before_at"], tzinfo=zone)
+    return MEETING_TOMORROW if now >= morning.astimezone(datetime.UTC) else None
+
+
+def meeting_reminders_drafts(
+    start: datetime.datetime, end: datetime.datetime, conf: dict
+) -> list[Draft]:
+    """Everyone with an account in a meeting ahead: tomorrow, and in one hour.
+
+    Looks forward from END (the sweep's now) over `MEETING_HORIZON`, not back over a window:
+    what is owed follows from the meeting's time alone (`meeting_reminder_moment`), so a late
+    booking, a missed sweep or a new sequence is caught by the next sweep. START is unused.
+    Invariants: a meeting that holds its time (booked, or still at its old time while a new
+    one is sought) reminds; a cancelled or failed one, or a person who declined it, does not;
+    each (person, meeting, sequence, moment) is one notification (`m<id>:seq<n>:1h`), so a
+    rescheduled meeting is reminded again under its new sequence. Two queries whatever the
+    number of meetings: the participants with their meeting and user, and the keys already
+    written (so a reminder already sent is not rebuilt every minute).
+    """
+    now = end
+    rows = (
+        MeetingParticipant.objects.filter(
+            user__isnull=False,
+            user__is_active=True,
+            meeting__state__in=MEETING_HOLDS_TIME_STATES,
+            meeting__starts_at__gt=now,
+            meeting__starts_at__lte=now + MEETING_HORIZON,
+        )
+        .exclude(response=MeetingResponse.DECLINED)
+        .select_related("meeting", "user")
+        .order_by("meeting__starts_at", "pk")
+    )
+    drafts: list[Draft] = []
+    for participant in rows:
+        meeting, user = participant.meeting, participant.user
+        assert user is not None and meeting.starts_at is not None
+        moment = meeting_reminder_moment(
+            starts_at=meeting.starts_at, zone=user.zone, now=now, conf=conf
+        )
+        if moment is None:
+            continue
+        at = meeting.starts_at.astimezone(user.zone)
+        title = (
+            f"Tomorrow at {at:%H:%M}: {meeting.title}"
+            if moment == MEETING_TOMORROW
+            else f"Soon, at {at:%H:%M}: {meeting.title}"
+        )
+        body = meeting_when(meeting, user)
+        if meeting.agenda.strip():
+            body += f"\n\n{meeting.agenda.strip()[:2000]}"
+        drafts.append(
+            Draft(
+                user,
+                "meetings",
+                meeting_occurrence(meeting, moment),
+                title,
+                body,
+                reverse("meetings:detail", args=[meeting.pk]),
+            )
+        )
+    if not drafts:
+        return []
+    written = set(
+        Notification.objects.filter(
+            dedupe_key__in=[draft.dedupe_key for draft in drafts]
+        ).values_list("dedupe_key", flat=True)
+    )
+    return [draft for draft in drafts if draft.dedupe_key not in written]
+
+
 SCAN_RULES: dict[str, Callable[[datetime.datetime, datetime.datetime, dict], list[Draft]]] = {
     "new_submission": new_submission_drafts,
     "review_overdue": review_overdue_drafts,
     "question_waiting": question_waiting_drafts,
     "reflection_missing": reflection_missing_drafts,
+    "meeting_reminders": meeting_reminders_drafts,
 }
 
 
