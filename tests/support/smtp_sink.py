@@ -1,5 +1,6 @@
 """A real SMTP server on loopback that keeps what it receives (aiosmtpd), for end-to-end mail."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -10,13 +11,18 @@ from aiosmtpd.controller import Controller
 
 
 class _Collect:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(email.message_from_bytes(envelope.content))
+        if self.delay:
+            # Kept before "250" is answered, like a server that queued the message and is slow to
+            # say so: a client that dies now has had its email delivered without knowing it.
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
 
@@ -27,9 +33,10 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    def __init__(self, *, delay: float = 0.0) -> None:
+        """DELAY seconds between receiving each message and accepting it (0: answer at once)."""
         self.port = free_port()
-        self._handler = _Collect()
+        self._handler = _Collect(delay)
         self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
 
     @property
