@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..schedule import Schedule, local_today
 from .mail import email_queue
+from .notifications import submission_submitted_notify
 
 # --- The hire's journey ----------------------------------------------------------------------
 # Every function takes the enrollment it writes to and the person acting (`by`). Views get the
@@ -259,6 +260,10 @@ def _submission_store(submission: Submission, *, body: str, answers: dict, submi
         submission.submitted_at = now
         submission.round += 1
     submission.save()
+    if submit:
+        # Written in the submit's own transaction, so the mentor hears of it even while the
+        # broker is down (the email leaves after commit, or with the outbox sweep).
+        submission_submitted_notify(submission=submission)
 
 
 def answer_save_draft(
