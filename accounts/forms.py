@@ -14,6 +14,26 @@ NOTIFICATION_KINDS = [(kind.key, kind.label) for kind in KINDS]
 DIGEST_CHOICES = [("off", "No: each email as it comes"), (DIGEST_DAILY, "Yes: once a day")]
 
 
+class DateListField(forms.CharField):
+    """Dates typed as YYYY-MM-DD, separated by commas, spaces or lines; a bad one is named."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def to_python(self, value) -> list[datetime.date]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        days = []
+        for part in text.replace(",", " ").split():
+            try:
+                days.append(datetime.date.fromisoformat(part))
+            except ValueError:
+                raise forms.ValidationError(
+                    f"“{part[:20]}” is not a date: write it as YYYY-MM-DD, e.g. 2026-12-24."
+                ) from None
+        if len(days) > 366:
+            raise forms.ValidationError("At most 366 days away.")
+        return days
+
+
 class CleanTextMixin:
     """Refuse control characters that have no place in names (NUL, bidi overrides)."""
 
@@ -70,6 +90,12 @@ class ProfileForm(CleanTextMixin, forms.Form):
     working_days = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
+    days_away = DateListField(
+        label="Days away (optional)",
+        required=False,
+        max_length=8_000,
+        help_text="Holidays and days off, as YYYY-MM-DD: no meeting is booked for you then.",
+    )
 
     def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +126,7 @@ class ProfileForm(CleanTextMixin, forms.Form):
             "working_hours_start": user.working_hours_start,
             "working_hours_end": user.working_hours_end,
             "working_days": user.working_days,
+            "days_away": ", ".join(user.days_away or []),
         }
         stored = user.notification_preferences or {}
         for kind in kinds_for(user):

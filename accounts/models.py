@@ -54,6 +54,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     working_hours_start = models.TimeField(default=datetime.time(9, 0))
     working_hours_end = models.TimeField(default=datetime.time(17, 0))
     working_days = models.JSONField(default=default_working_days)
+    # ISO dates (YYYY-MM-DD) this person is away: no meeting is booked for them on those days.
+    days_away = models.JSONField(default=list, blank=True)
     # {kind: channel}; kinds not listed use the kind's default (see onboarding notifications).
     notification_preferences = models.JSONField(default=dict, blank=True)
 

@@ -194,6 +194,7 @@ def user_update_profile(
     working_hours_end: datetime.time,
     working_days: list[int],
     notification_preferences: dict[str, str] | None = None,
+    days_away: list[datetime.date] | None = None,
 ) -> User:
     """Change what a person says about themselves. Validates everything before saving."""
     user.display_name = display_name.strip()
@@ -203,6 +204,8 @@ def user_update_profile(
     user.working_days = sorted(set(working_days))
     if notification_preferences is not None:
         user.notification_preferences = notification_preferences
+    if days_away is not None:
+        user.days_away = sorted({day.isoformat() for day in days_away})
     if user.working_hours_start >= user.working_hours_end:
         raise ValidationError({"working_hours_end": "The working day must end after it starts."})
     if not user.working_days:

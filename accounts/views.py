@@ -112,6 +112,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 working_hours_end=data["working_hours_end"],
                 working_days=data["working_days"],
                 notification_preferences=form.notification_preferences,
+                days_away=data["days_away"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():

@@ -454,7 +454,10 @@ def _availability(meeting: Meeting, participants: list[MeetingParticipant]) -> l
     people = []
     for p in participants:
         if p.user is not None:
-            away: Iterable[str] = meeting.enrollment.holidays if p.user_id == hire_id else ()
+            # The person's own days away, and for the hire also the enrollment's holidays.
+            away: Iterable[str] = [*(p.user.days_away or [])]
+            if p.user_id == hire_id:
+                away = [*away, *meeting.enrollment.holidays]
             week = (p.user.time_zone, p.user.working_hours_start, p.user.working_hours_end)
             days: Iterable[int] = p.user.working_days
         elif p.contact is not None:

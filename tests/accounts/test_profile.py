@@ -62,3 +62,20 @@ def test_times_are_shown_in_the_viewers_zone(client, hire):
     hire.save()
     client.force_login(hire)
     assert "Times are shown in Asia/Kolkata" in client.get(reverse("home")).content.decode()
+
+
+def test_days_away_are_saved_and_a_bad_date_is_named(client, hire):
+    client.force_login(hire)
+
+    response = client.post(
+        reverse("accounts:profile"), _profile(days_away="2026-12-24, 2026-12-31\n2026-12-24")
+    )
+    assert response.status_code == 302
+    hire.refresh_from_db()
+    assert hire.days_away == ["2026-12-24", "2026-12-31"]
+
+    response = client.post(reverse("accounts:profile"), _profile(days_away="2026-02-30"))
+    assert response.status_code == 200
+    assert "is not a date" in response.content.decode()
+    hire.refresh_from_db()
+    assert hire.days_away == ["2026-12-24", "2026-12-31"]

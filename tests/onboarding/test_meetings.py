@@ -584,3 +584,13 @@ def test_a_private_feed_lists_my_meetings_and_can_be_revoked(client, arrange, hi
     client.post(reverse("meetings:feed_revoke"))
     client.logout()
     assert client.get(reverse("meetings:feed", args=[token])).status_code == 404
+
+
+def test_a_participants_own_days_away_are_skipped(arrange, mentor, team):
+    monday = next_week_monday()
+    type(mentor).objects.filter(pk=mentor.pk).update(days_away=[monday.isoformat()])
+
+    meeting = arrange(client_team=team)
+
+    assert meeting.state == MeetingState.BOOKED
+    assert meeting.starts_at.date() == monday + datetime.timedelta(days=1)
