@@ -171,7 +171,8 @@ class FaqPromoteForm(forms.Form):
 class MentorAssignForm(forms.Form):
     mentor = forms.TypedChoiceField(label="Mentor", coerce=int)
     role = forms.ChoiceField(
-        label="As", choices=(("primary", "Mentor (replaces the current one)"), ("co_mentor", "Co-mentor"))
+        label="As",
+        choices=(("primary", "Mentor (replaces the current one)"), ("co_mentor", "Co-mentor")),
     )
 
     def __init__(self, *args, mentors, **kwargs):
