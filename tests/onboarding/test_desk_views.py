@@ -474,7 +474,7 @@ def _count(client, url):
 
 # Each page's own queries, on top of what every logged-in request costs (session, user, the MFA
 # check...), which `_request_overhead` measures so that these stay the desk's own figures.
-DASHBOARD_QUERIES = 4  # enrollments with counts, items of their versions, completed items, cohorts
+DASHBOARD_QUERIES = 5  # enrollments, items of their versions, completed items, cohorts, meetings
 QUEUE_QUERIES = 1  # submitted rows with hire and item
 INBOX_QUERIES = 1  # questions with hire, item and reply count (+1 when one is anchored to a block)
 MENTEE_QUERIES = 8  # enrollment, progress, submissions, rounds, comments, questions, notes, mentors
