@@ -134,6 +134,13 @@ def invitation_accept(
             )
             validate_password(password, user)
             user.set_password(password)
+        elif not user.has_usable_password():
+            # Made ahead of time by a program admin (the people CSV import), so the hire could
+            # be enrolled before joining: this link is how they choose their password.
+            user.display_name = (display_name or user.display_name).strip()
+            user.time_zone = time_zone
+            validate_password(password, user)
+            user.set_password(password)
         _grant_role(user, Role(invitation.role))
         user.full_clean(exclude=["password"])
         user.save()

@@ -1,5 +1,7 @@
 """Forms of the hire's journey. They check shape and length; the services hold the rules."""
 
+from typing import cast
+
 from django import forms
 
 from curriculum.models import Block
@@ -334,3 +336,120 @@ class MeetingAnswerForm(forms.Form):
         max_length=meeting_rules.NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
+
+
+# --- Program admin: people, cohorts, analytics (issue 8) -------------------------------------------
+
+
+class PeopleImportForm(forms.Form):
+    """A people CSV and the program its hires join; the service checks every row."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Columns: email, name, role (hire, mentor or program admin), and for hires "
+            "optionally mentor email, cohort and start date (YYYY-MM-DD). UTF-8, at most 1 MB."
+        ),
+    )
+    program = forms.TypedChoiceField(
+        label="Enroll the hires in", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programs = {program.pk: program for program in programs}
+        cast(forms.ChoiceField, self.fields["program"]).choices = [
+            ("", "(no hires in this file)")
+        ] + [(program.pk, program.title) for program in programs]
+        if len(programs) == 1:
+            self.fields["program"].initial = programs[0].pk
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1_000_000:
+            raise forms.ValidationError(
+                f"The file is too large ({upload.size:,} bytes); the limit is 1,000,000."
+            )
+        return upload
+
+
+class EnrollmentStateForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("pause", "Pause"),
+            ("resume", "Resume"),
+            ("finish", "Finish"),
+            ("withdraw", "Withdraw"),
+        ]
+    )
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
+
+
+class EnrollmentScheduleForm(forms.Form):
+    cohort = forms.TypedChoiceField(label="Cohort", coerce=int, required=False, empty_value=None)
+    start_date = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohorts = {cohort.pk: cohort for cohort in cohorts}
+        cast(forms.ChoiceField, self.fields["cohort"]).choices = [("", "(no cohort)")] + [
+            (cohort.pk, cohort.name) for cohort in cohorts
+        ]
+
+
+class EnrollmentMentorForm(forms.Form):
+    mentor = forms.TypedChoiceField(label="Mentor", coerce=int)
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["mentor"]).choices = [
+            (m.pk, f"{m.name} ({m.email})") for m in mentors
+        ]
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    pace = forms.IntegerField(
+        min_value=1, max_value=10, initial=1, help_text="Items per working day."
+    )
+
+
+class CohortAssignForm(forms.Form):
+    enrollments = forms.TypedMultipleChoiceField(
+        label="Hires", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    use_start_date = forms.BooleanField(
+        label="Also give them the cohort's start date", required=False
+    )
+
+    def __init__(self, *args, enrollments, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["enrollments"]).choices = [
+            (e.pk, f"{e.hire.name} ({e.hire.email})") for e in enrollments
+        ]
+
+
+class MoveForm(forms.Form):
+    enrollments = forms.TypedMultipleChoiceField(
+        label="Move these hires", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, enrollments, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["enrollments"]).choices = [
+            (e.pk, e.hire.name) for e in enrollments
+        ]
+
+
+class EraseForm(forms.Form):
+    confirm = forms.CharField(
+        label="Type ERASE to confirm",
+        max_length=10,
+        help_text="Their writing, name and email are removed for good; their numbers stay.",
+    )
+
+    def clean_confirm(self):
+        if self.cleaned_data["confirm"].strip() != "ERASE":
+            raise forms.ValidationError("Type ERASE (capital letters) to confirm.")
+        return "ERASE"

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.models import User
+
 
 class OutboundEmail(models.Model):
     """One email to send, written in the same transaction as the change that caused it.
@@ -995,3 +997,106 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
+
+
+# --- Program admin: enrollment history, the audit log, privacy (issue 8) ----------------------
+# Writes go through `onboarding.services.{people,cohorts,privacy}`, reads through
+# `onboarding.selectors.{people,analytics}`; `onboarding.audit.audit_read` records reads.
+
+
+class EnrollmentStateChange(models.Model):
+    """One move of an enrollment between states (pause, resume, finish, withdraw), with who and why.
+
+    Rows are only ever added. The newest change to `finished`/`withdrawn` is when the enrollment
+    ended, which starts the retention clock (`settings.PRIVACY_RETENTION_DAYS`).
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="state_changes"
+    )
+    from_state = models.CharField(max_length=10, choices=EnrollmentState.choices)
+    to_state = models.CharField(max_length=10, choices=EnrollmentState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["to_state", "at"], name="enrollment_change_state_at")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.from_state} -> {self.to_state}"
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", "Read"
+    EXPORT = "export", "Exported"
+    CHANGE = "change", "Changed"
+    IMPORT = "import", "Imported"
+    ERASE = "erase", "Erased"
+    ANONYMISE = "anonymise", "Anonymised"
+
+
+class AuditEvent(models.Model):
+    """Who read or changed a person's writing or enrollment: actor, action, subject, object, when.
+
+    Ids only, never names or text, so erasing a person leaves this log readable and free of
+    their personal data (the subject row itself is anonymised, not deleted). `actor` is null
+    for the system (the retention task).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events_about",
+    )
+    object_type = models.CharField(max_length=40)  # "submission", "enrollment", "export.json"...
+    object_id = models.CharField(max_length=40, blank=True)
+    detail = models.CharField(max_length=200, blank=True)  # what changed, in ids/states only
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "-at"], name="audit_subject_at"),
+            models.Index(fields=["-at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} {self.object_type}:{self.object_id}"
+
+
+class EnrollmentAnonymisation(models.Model):
+    """Marks an enrollment whose writing was removed (erasure or retention): done once.
+
+    The unique enrollment makes the retention task safe to run twice.
+    """
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="anonymisation"
+    )
+    reason = models.CharField(max_length=20)  # "erasure" or "retention"
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} anonymised ({self.reason})"
+
+
+class Person(User):
+    """A person seen from the privacy side: the Django admin's erase action lives here.
+
+    A proxy (no table of its own): accounts' user admin stays as it is.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "person (privacy)"
+        verbose_name_plural = "people (privacy)"

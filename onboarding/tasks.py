@@ -51,3 +51,14 @@ def meeting_schedule(meeting_id: int) -> str | None:
 
     meeting = schedule(meeting_id=meeting_id)
     return meeting.state if meeting is not None else None
+
+
+@shared_task(acks_late=True)
+def privacy_retention_run() -> dict[str, int]:
+    """Beat, daily: anonymise enrollments that ended more than PRIVACY_RETENTION_DAYS ago.
+
+    Safe to run twice: each enrollment is marked once (a unique row) and locked while done.
+    """
+    from .services.privacy import retention_sweep
+
+    return retention_sweep()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("onboarding.notifications_urls")),
     path("desk/", include("onboarding.desk_urls")),
     path("meetings/", include("onboarding.meetings_urls")),
+    path("manage/", include("onboarding.manage_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),

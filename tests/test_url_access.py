@@ -78,6 +78,25 @@ ANONYMOUS = {
     "notifications:open": ({"notification_id": 1}, LOGIN),
     "notifications:read_all": ({}, LOGIN),
     "notifications:outbox": ({}, LOGIN),
+    # program admin pages (issue 8): every page and POST-only endpoint; 404 for non-admins
+    "manage:dashboard": ({}, LOGIN),
+    "manage:import": ({}, LOGIN),
+    "manage:enrollment": ({"enrollment_id": 1}, LOGIN),
+    "manage:enrollment_state": ({"enrollment_id": 1}, LOGIN),
+    "manage:enrollment_schedule": ({"enrollment_id": 1}, LOGIN),
+    "manage:enrollment_mentor": ({"enrollment_id": 1}, LOGIN),
+    "manage:move_index": ({}, LOGIN),
+    "manage:move": ({"version_id": 1}, LOGIN),
+    "manage:cohorts": ({}, LOGIN),
+    "manage:cohort": ({"cohort_id": 1}, LOGIN),
+    "manage:person_erase": ({"person_id": 1}, LOGIN),
+    "manage:audit": ({}, LOGIN),
+    "manage:analytics": ({}, LOGIN),
+    **{
+        f"manage:analytics_{name}{suffix}": ({}, LOGIN)
+        for name in ("funnel", "time", "stuck", "mentors", "cohorts")
+        for suffix in ("", "_csv")
+    },
     "curriculum:asset_file": ({"asset_id": 1, "name": "x.gif"}, LOGIN),
     "curriculum:program_list": ({}, LOGIN),
     "curriculum:import_request_detail": ({"import_request_id": 1}, LOGIN),

@@ -191,6 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbound-email-sweep": {"task": "onboarding.tasks.outbound_email_sweep", "schedule": 60.0},
     "curriculum-import-sweep": {"task": "curriculum.tasks.import_request_sweep", "schedule": 60.0},
     "notifications-sweep": {"task": "onboarding.tasks.notifications_sweep_run", "schedule": 60.0},
+    "privacy-retention": {"task": "onboarding.tasks.privacy_retention_run", "schedule": 86400.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down so a request never hangs on the broker.
@@ -238,3 +239,8 @@ CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = env.bool("CURRICULUM_WEB_ALLOWS_FILE_GIT_U
 # Rule thresholds (hours, working days, local times): overrides of
 # onboarding.services.reminder_rules.DEFAULTS, e.g. {"review_deadline_hours": 24}.
 NOTIFICATION_RULES: dict = {}
+
+# --- Privacy -------------------------------------------------------------------------------
+# Days after an enrollment is finished or withdrawn before the daily task removes the hire's
+# writing (and erases them when nothing else keeps them): onboarding.services.privacy.
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=365)

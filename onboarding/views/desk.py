@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..audit import audit_read
 from ..forms import (
     DeskFilterForm,
     FaqPromoteForm,
@@ -87,6 +88,7 @@ def _render_review(
 def review_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     """Each prompt or question beside the hire's answer, every round, the comment thread."""
     submission = selectors.submission_for_reviewer(user=request.user, submission_id=submission_id)
+    audit_read(request, subject=submission.enrollment.hire_id, obj=submission)
     return _render_review(request, submission)
 
 
@@ -207,6 +209,7 @@ def _render_question(
 def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
     """The question and its thread: the hire who asked, their mentors and admins read it."""
     question = selectors.question_for_user(user=request.user, question_id=question_id)
+    audit_read(request, subject=question.enrollment.hire_id, obj=question)
     return _render_question(request, question)
 
 
@@ -310,6 +313,7 @@ def question_ask(request: HttpRequest, enrollment_id: int, item_id: int) -> Http
 def mentee_detail(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """One mentee: timeline, ratings, submissions with review history, private notes."""
     enrollment = selectors.mentee_for_user(user=request.user, enrollment_id=enrollment_id)
+    audit_read(request, subject=enrollment.hire_id, obj=enrollment, object_type="mentee page")
     return _render_mentee(request, enrollment)
 
 

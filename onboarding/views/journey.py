@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from ..audit import audit_read
 from ..forms import AnswerForm, BlockKeyForm, MeetingRequestForm, RateForm, ReflectionForm
 from ..models import Enrollment
 from ..selectors import journey as selectors
@@ -86,6 +87,7 @@ def item_detail(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
     """One item of the hire's program: every block in authored order, with their writing."""
     enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
     page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+    audit_read(request, subject=enrollment.hire_id, obj=page.item, object_type="item page")
     return _render_item(request, page)
 
 
@@ -345,6 +347,7 @@ def _export_name(enrollment: Enrollment, extension: str) -> str:
 def export_json(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """Everything the hire wrote in this enrollment, machine-readable (JSON)."""
     enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    audit_read(request, subject=enrollment.hire_id, obj=enrollment, object_type="export.json")
     data = selectors.enrollment_export(enrollment=enrollment)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
@@ -359,6 +362,7 @@ def export_json(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 def export_markdown(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """Everything the hire wrote in this enrollment, readable (Markdown)."""
     enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
+    audit_read(request, subject=enrollment.hire_id, obj=enrollment, object_type="export.md")
     text = selectors.enrollment_export_markdown(selectors.enrollment_export(enrollment=enrollment))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(enrollment, "md")}"'

@@ -477,7 +477,9 @@ def _count(client, url):
 DASHBOARD_QUERIES = 5  # enrollments, items of their versions, completed items, cohorts, meetings
 QUEUE_QUERIES = 1  # submitted rows with hire and item
 INBOX_QUERIES = 1  # questions with hire, item and reply count (+1 when one is anchored to a block)
-MENTEE_QUERIES = 8  # enrollment, progress, submissions, rounds, comments, questions, notes, mentors
+# The mentee page: enrollment, progress, submissions, rounds, comments, questions, notes, mentors,
+# and the audit row recording that someone other than the hire read their writing (issue 8).
+MENTEE_QUERIES = 9
 
 
 def _request_overhead(client, mfa_passed):

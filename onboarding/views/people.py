@@ -1,0 +1,317 @@
+"""The program admin's pages for people: the hires list, CSV import, one enrollment, cohorts,
+moving hires to a newer version, erasing a person, the audit log. Mounted at /manage/.
+
+Thin: a selector from `selectors.people` reads (a 404 for anyone but a program admin), a form
+checks shape, a service from `services.{people,cohorts,privacy}` writes.
+"""
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+
+from ..forms import (
+    CohortAssignForm,
+    CohortForm,
+    EnrollmentMentorForm,
+    EnrollmentScheduleForm,
+    EnrollmentStateForm,
+    EraseForm,
+    MoveForm,
+    PeopleImportForm,
+)
+from ..models import EnrollmentState
+from ..selectors import people as selectors
+from ..services import cohorts as cohort_services
+from ..services import people as services
+from ..services import privacy
+
+
+def _by(request: HttpRequest) -> User:
+    # login_required ran first; the selectors have already refused anyone but a program admin.
+    return cast(User, request.user)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Every hire's enrollment: state, cohort, mentor, progress; filter and search."""
+    board = selectors.people_board(
+        user=request.user,
+        cohort_id=_int_or_none(request.GET.get("cohort")),
+        state=request.GET.get("state", "all"),
+        query=request.GET.get("q", ""),
+    )
+    return render(
+        request,
+        "onboarding/manage/dashboard.html",
+        {"board": board, "states": selectors.STATE_FILTERS, "section": "people"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of hires and mentors: every row is checked, then all are imported or none."""
+    programs = selectors.programs_with_published(user=request.user)
+    form = PeopleImportForm(request.POST or None, request.FILES or None, programs=programs)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        program = form.programs.get(form.cleaned_data["program"] or 0)
+        try:
+            result = services.people_import(
+                data=form.cleaned_data["file"].read(), by=_by(request), program=program
+            )
+        except services.PeopleImportError as error:
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                f"Imported {len(result.users)} people ({result.hires} hire"
+                f"{'s' if result.hires != 1 else ''} enrolled); each was sent an invitation.",
+            )
+            return redirect("manage:dashboard")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "errors": errors, "section": "import"}
+    return render(request, "onboarding/manage/import.html", context, status=status)
+
+
+def _render_enrollment(request: HttpRequest, enrollment, *, status: int = 200, **forms):
+    page = selectors.enrollment_page(enrollment=enrollment)
+    context = {
+        "page": page,
+        "enrollment": enrollment,
+        "state_form": forms.get("state_form") or EnrollmentStateForm(),
+        "schedule_form": forms.get("schedule_form")
+        or EnrollmentScheduleForm(
+            cohorts=page.cohorts,
+            initial={"cohort": enrollment.cohort_id, "start_date": enrollment.start_date},
+        ),
+        "mentor_form": forms.get("mentor_form")
+        or EnrollmentMentorForm(mentors=page.mentors, initial={"mentor": enrollment.mentor_id}),
+        "section": "people",
+    }
+    return render(request, "onboarding/manage/enrollment.html", context, status=status)
+
+
+@login_required
+@require_GET
+def enrollment_detail(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """One hire's enrollment: state, schedule, mentor, version, history and audit log."""
+    enrollment = selectors.enrollment_for_admin(user=request.user, enrollment_id=enrollment_id)
+    return _render_enrollment(request, enrollment)
+
+
+@login_required
+@require_POST
+def enrollment_state(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Pause, resume, finish or withdraw."""
+    enrollment = selectors.enrollment_for_admin(user=request.user, enrollment_id=enrollment_id)
+    form = EnrollmentStateForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.enrollment_state_change(
+                enrollment=enrollment,
+                action=form.cleaned_data["action"],
+                by=_by(request),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"The enrollment is now {changed.get_state_display().lower()}."
+            )
+            return redirect("manage:enrollment", enrollment_id=enrollment.pk)
+    return _render_enrollment(request, enrollment, state_form=form, status=400)
+
+
+@login_required
+@require_POST
+def enrollment_schedule(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Set the cohort and the start date."""
+    enrollment = selectors.enrollment_for_admin(user=request.user, enrollment_id=enrollment_id)
+    page = selectors.enrollment_page(enrollment=enrollment)
+    form = EnrollmentScheduleForm(request.POST, cohorts=page.cohorts)
+    if form.is_valid():
+        try:
+            services.enrollment_schedule_set(
+                enrollment=enrollment,
+                by=_by(request),
+                cohort=form.cohorts.get(form.cleaned_data["cohort"] or 0),
+                start_date=form.cleaned_data["start_date"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Cohort and start date saved.")
+            return redirect("manage:enrollment", enrollment_id=enrollment.pk)
+    return _render_enrollment(request, enrollment, schedule_form=form, status=400)
+
+
+@login_required
+@require_POST
+def enrollment_mentor(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Make someone the hire's mentor (the previous one's assignment ends; history kept)."""
+    enrollment = selectors.enrollment_for_admin(user=request.user, enrollment_id=enrollment_id)
+    page = selectors.enrollment_page(enrollment=enrollment)
+    form = EnrollmentMentorForm(request.POST, mentors=page.mentors)
+    if form.is_valid():
+        mentor = next(m for m in page.mentors if m.pk == form.cleaned_data["mentor"])
+        try:
+            services.enrollment_mentor_set(enrollment=enrollment, mentor=mentor, by=_by(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{mentor.name} is now the mentor.")
+            return redirect("manage:enrollment", enrollment_id=enrollment.pk)
+    return _render_enrollment(request, enrollment, mentor_form=form, status=400)
+
+
+# --- moving hires to a newer version ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def move_index(request: HttpRequest) -> HttpResponse:
+    """Published versions, each with how many hires are on an older one."""
+    versions = selectors.published_versions(user=request.user)
+    return render(
+        request, "onboarding/manage/move_index.html", {"versions": versions, "section": "move"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, version_id: int) -> HttpResponse:
+    """What moving to this version changes for each hire (preview), then move those chosen."""
+    version = selectors.version_for_admin(user=request.user, version_id=version_id)
+    candidates = selectors.movable_enrollments(user=request.user, version=version)
+    only = _int_or_none(request.GET.get("enrollment"))
+    if only:
+        candidates = [e for e in candidates if e.pk == only]
+    form = MoveForm(
+        request.POST or None,
+        enrollments=candidates,
+        initial={"enrollments": [e.pk for e in candidates]},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["enrollments"])
+        try:
+            moved = services.enrollments_move_to_version(
+                enrollments=[e for e in candidates if e.pk in chosen],
+                version=version,
+                by=_by(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Moved {len(moved)} hire{'s' if len(moved) != 1 else ''} to {version}."
+            )
+            return redirect("manage:dashboard")
+    previews = selectors.move_previews(enrollments=candidates, version=version)
+    status = 400 if request.method == "POST" else 200
+    context = {"version": version, "previews": previews, "form": form, "section": "move"}
+    return render(request, "onboarding/manage/move.html", context, status=status)
+
+
+# --- cohorts ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    """Every cohort with its hires; create one."""
+    cohorts = selectors.cohorts_for_admin(user=request.user)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = cohort_services.cohort_create(by=_by(request), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Cohort \u201c{cohort.name}\u201d created.")
+            return redirect("manage:cohort", cohort_id=cohort.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "onboarding/manage/cohorts.html",
+        {"cohorts": cohorts, "form": form, "section": "cohorts"},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """A cohort's hires, and putting more hires in it."""
+    cohort = selectors.cohort_for_admin(user=request.user, cohort_id=cohort_id)
+    enrollments = list(
+        selectors.enrollments_for_admin(user=request.user).filter(
+            state__in=[EnrollmentState.ACTIVE, EnrollmentState.PAUSED]
+        )[: selectors.PAGE_SIZE]
+    )
+    members = [e for e in enrollments if e.cohort_id == cohort.pk]
+    others = [e for e in enrollments if e.cohort_id != cohort.pk]
+    form = CohortAssignForm(request.POST or None, enrollments=others)
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["enrollments"])
+        changed = cohort_services.cohort_assign(
+            cohort=cohort,
+            enrollments=[e for e in others if e.pk in chosen],
+            by=_by(request),
+            use_start_date=form.cleaned_data["use_start_date"],
+        )
+        messages.success(request, f"{changed} hire{'s' if changed != 1 else ''} added.")
+        return redirect("manage:cohort", cohort_id=cohort.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"cohort": cohort, "members": members, "form": form, "section": "cohorts"}
+    return render(request, "onboarding/manage/cohort.html", context, status=status)
+
+
+# --- privacy ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Confirm, then erase a person: writing and name gone, numbers kept."""
+    person = selectors.person_for_admin(user=request.user, person_id=person_id)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.person_erase(person=person, by=_by(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Person {person.pk} was erased.")
+            return redirect("manage:dashboard")
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "person": person,
+        "form": form,
+        "erased": privacy.is_erased(person),
+        "section": "people",
+    }
+    return render(request, "onboarding/manage/erase.html", context, status=status)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who read or changed whose writing and enrollment, newest first."""
+    subject_id = _int_or_none(request.GET.get("person"))
+    events = selectors.audit_events(user=request.user, subject_id=subject_id)
+    context = {"events": events, "subject_id": subject_id, "section": "audit"}
+    return render(request, "onboarding/manage/audit.html", context)
