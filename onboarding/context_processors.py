@@ -33,7 +33,6 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Meetings", reverse("meetings:index")))
     if user.is_program_admin or user.is_superuser:
         items.append(("Programs", reverse("curriculum:program_list")))
-        items.append(("People", reverse("accounts:invitation_list")))
         items.append(("Manage", reverse("manage:dashboard")))
     items.append(("Profile", reverse("accounts:profile")))
     return {"nav_items": items, "bell": Bell(user)}
