@@ -392,7 +392,7 @@ def _link_emails(rows: list[Notification]) -> None:
     table = Notification._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS n SET email_id = v.email_id, email_due_at = v.due "  # noqa: S608
+            f"UPDATE {table} AS n SET email_id = v.email_id, email_due_at = v.due "  # noqa: S608  # nosec B608
             "FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS v(id, email_id, due) "
             "WHERE n.id = v.id",
             [

@@ -299,14 +299,14 @@ def _mentions_replace(mentions: list[str]) -> None:
             column = connection.ops.quote_name(field.column)
             if isinstance(field, models.JSONField):
                 cursor.execute(
-                    f"UPDATE {table} SET {column} = "  # noqa: S608 - names from the model registry
+                    f"UPDATE {table} SET {column} = "  # noqa: S608 - names from the model registry  # nosec B608
                     f"regexp_replace({column}::text, %s, %s, 'gi')::jsonb "
                     f"WHERE {column}::text ~* %s",
                     [pattern, ERASED, pattern],
                 )
             else:
                 cursor.execute(
-                    f"UPDATE {table} SET {column} = "  # noqa: S608 - names from the model registry
+                    f"UPDATE {table} SET {column} = "  # noqa: S608 - names from the model registry  # nosec B608
                     f"left(regexp_replace({column}, %s, %s, 'gi'), %s) WHERE {column} ~* %s",
                     [pattern, ERASED, field.max_length or 10**9, pattern],
                 )

@@ -393,7 +393,7 @@ def _due_rows_move(rows: list[ReminderDue]) -> None:
     table = ReminderDue._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS r SET due_at = v.due_at, last_run_at = v.ran "  # noqa: S608
+            f"UPDATE {table} AS r SET due_at = v.due_at, last_run_at = v.ran "  # noqa: S608  # nosec B608
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS v(id, due_at, ran) "
             "WHERE r.id = v.id",
             [
