@@ -73,6 +73,7 @@ from django.contrib import messages  # noqa: E402
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
 
 from .models import AuditEvent, Cohort, Enrollment, EnrollmentStateChange, Person  # noqa: E402
+from .services import cohorts as cohort_services  # noqa: E402
 from .services import people as people_services  # noqa: E402
 from .services import privacy as privacy_services  # noqa: E402
 
@@ -124,6 +125,90 @@ def _state_action(action: str, label: str):
     return admin.action(description=f"{label} the selected enrollments")(run)
 
 
+# --- intermediate pages: mentor, cohort and start date, move to the current version ---------------
+
+from django import forms  # noqa: E402
+from django.contrib.admin import helpers  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from curriculum.models import ProgramVersion  # noqa: E402
+from curriculum.selectors import program_published_version  # noqa: E402
+
+from .forms import EnrollmentMentorForm, EnrollmentScheduleForm  # noqa: E402
+from .models import EnrollmentState  # noqa: E402
+from .selectors import people as people_selectors  # noqa: E402
+
+_APPLY = "apply"  # the intermediate page's submit button; absent on the changelist's first post
+
+
+def _intermediate(modeladmin, request, queryset, *, template: str, title: str, **context):
+    """An admin page between choosing the action and running it: the selected rows go along as
+    hidden `_selected_action` fields, so the second post comes back to the same action."""
+    return TemplateResponse(
+        request,
+        f"admin/onboarding/{template}",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "opts": modeladmin.model._meta,
+            "queryset": queryset,
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "apply": _APPLY,
+            **context,
+        },
+    )
+
+
+def _refusal(enrollment: Enrollment, error: ValidationError | PermissionDenied) -> str:
+    said = getattr(error, "messages", None) or [str(error)]
+    return f"Enrollment {enrollment.pk} ({enrollment.hire.name}): {' '.join(said)} Nothing was changed."
+
+
+def _mentors() -> list[User]:
+    # The same people the /manage/ enrollment page offers (`selectors.people.enrollment_page`);
+    # the service refuses a hire as their own mentor, naming the enrollment.
+    return list(
+        User.objects.filter(is_mentor=True, is_active=True).order_by("display_name", "email")[:500]
+    )
+
+
+class _MoveConfirmForm(forms.Form):
+    # The target versions the admin saw; if one is published meanwhile, the preview is shown again.
+    versions = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _move_plan(enrollments: list[Enrollment]):
+    """Each selected enrollment's program's published version, the previews of moving there
+    (`selectors.people.move_previews`, grouped by version), and those that stay, with why."""
+    targets: dict[int, ProgramVersion | None] = {}
+    groups: dict[int, list[Enrollment]] = {}
+    skipped: list[tuple[Enrollment, str]] = []
+    for enrollment in enrollments:
+        if enrollment.program_id not in targets:
+            targets[enrollment.program_id] = program_published_version(program=enrollment.program)
+        target = targets[enrollment.program_id]
+        if target is None:
+            skipped.append((enrollment, "its program has no published version"))
+        elif enrollment.version.number >= target.number:
+            skipped.append((enrollment, f"already on version {enrollment.version.number}"))
+        elif enrollment.state not in (EnrollmentState.ACTIVE, EnrollmentState.PAUSED):
+            skipped.append(
+                (enrollment, f"{enrollment.get_state_display().lower()} enrollments stay put")
+            )
+        else:
+            groups.setdefault(target.pk, []).append(enrollment)
+    versions = {v.pk: v for v in targets.values() if v is not None}
+    plan = [
+        (versions[pk], people_selectors.move_previews(enrollments=group, version=versions[pk]))
+        for pk, group in sorted(groups.items())
+    ]
+    signature = ",".join(str(pk) for pk in sorted(groups))
+    return plan, skipped, signature
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(_ProgramAdminOnly):
     list_display = ["pk", "hire", "program", "version", "mentor", "cohort", "state", "start_date"]
@@ -135,6 +220,9 @@ class EnrollmentAdmin(_ProgramAdminOnly):
         _state_action("resume", "Resume"),
         _state_action("finish", "Finish"),
         _state_action("withdraw", "Withdraw"),
+        "assign_mentor",
+        "set_schedule",
+        "move_to_current_version",
         "anonymise",
     ]
 
@@ -150,10 +238,205 @@ class EnrollmentAdmin(_ProgramAdminOnly):
             "Anonymised",
         )
 
+    @admin.action(description="Assign a mentor to the selected enrollments")
+    def assign_mentor(self, request, queryset):
+        """Choose the mentor, then `people.enrollment_mentor_set` (which is
+        `mentoring.mentor_assign`, history kept, plus the audit event) for each, all or none."""
+        enrollments = list(queryset.select_related("hire", "mentor"))
+        mentors = _mentors()
+        form = EnrollmentMentorForm(
+            request.POST if _APPLY in request.POST else None, mentors=mentors
+        )
+        if form.is_valid():
+            mentor = next(m for m in mentors if m.pk == form.cleaned_data["mentor"])
+            try:
+                with transaction.atomic():
+                    for enrollment in enrollments:
+                        try:
+                            people_services.enrollment_mentor_set(
+                                enrollment=enrollment, mentor=mentor, by=request.user
+                            )
+                        except (ValidationError, PermissionDenied) as error:
+                            raise ValidationError(_refusal(enrollment, error)) from error
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"{mentor.name} now mentors {len(enrollments)} "
+                    f"enrollment{'s' if len(enrollments) != 1 else ''}.",
+                    messages.SUCCESS,
+                )
+                return None
+        return _intermediate(
+            self,
+            request,
+            enrollments,
+            template="enrollment_mentor.html",
+            title="Assign a mentor",
+            form=form,
+        )
+
+    @admin.action(description="Set cohort and start date of the selected enrollments")
+    def set_schedule(self, request, queryset):
+        """Choose a cohort (or none) and a start date, then `people.enrollment_schedule_set`
+        (what the /manage/ enrollment page calls) for each, all or none."""
+        enrollments = list(queryset.select_related("hire", "cohort"))
+        cohorts = list(people_selectors.cohorts_for_admin(user=request.user))
+        form = EnrollmentScheduleForm(
+            request.POST if _APPLY in request.POST else None, cohorts=cohorts
+        )
+        if form.is_valid():
+            cohort = form.cohorts.get(form.cleaned_data["cohort"] or 0)
+            try:
+                with transaction.atomic():
+                    for enrollment in enrollments:
+                        try:
+                            people_services.enrollment_schedule_set(
+                                enrollment=enrollment,
+                                by=request.user,
+                                cohort=cohort,
+                                start_date=form.cleaned_data["start_date"],
+                            )
+                        except (ValidationError, PermissionDenied) as error:
+                            raise ValidationError(_refusal(enrollment, error)) from error
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"Cohort and start date set on {len(enrollments)} "
+                    f"enrollment{'s' if len(enrollments) != 1 else ''}.",
+                    messages.SUCCESS,
+                )
+                return None
+        return _intermediate(
+            self,
+            request,
+            enrollments,
+            template="enrollment_schedule.html",
+            title="Set cohort and start date",
+            form=form,
+        )
+
+    @admin.action(description="Move the selected enrollments to their program's current version")
+    def move_to_current_version(self, request, queryset):
+        """Preview what changes for each hire (`selectors.people.move_previews`), then
+        `people.enrollments_move_to_version` (`journey.enrollment_move_to_version` for each,
+        audited), all or none. Finished, withdrawn and up-to-date enrollments are left alone."""
+        enrollments = list(
+            queryset.select_related("hire", "program", "version").order_by(
+                "hire__display_name", "pk"
+            )
+        )
+        plan, skipped, signature = _move_plan(enrollments)
+        form = _MoveConfirmForm(
+            request.POST if _APPLY in request.POST else None, initial={"versions": signature}
+        )
+        if form.is_valid() and plan:
+            if form.cleaned_data["versions"] != signature:
+                self.message_user(
+                    request,
+                    "A newer version was published since the preview; check the changes again.",
+                    messages.WARNING,
+                )
+                form = _MoveConfirmForm(initial={"versions": signature})
+            else:
+                try:
+                    with transaction.atomic():
+                        moved = sum(
+                            len(
+                                people_services.enrollments_move_to_version(
+                                    enrollments=[p.enrollment for p in previews],
+                                    version=version,
+                                    by=request.user,
+                                )
+                            )
+                            for version, previews in plan
+                        )
+                except (ValidationError, PermissionDenied) as error:
+                    form.add_error(None, getattr(error, "messages", None) or [str(error)])
+                else:
+                    self.message_user(
+                        request,
+                        f"Moved {moved} hire{'s' if moved != 1 else ''} to their program's "
+                        "current version.",
+                        messages.SUCCESS,
+                    )
+                    if skipped:
+                        self.message_user(
+                            request,
+                            "Left as they were: "
+                            + "; ".join(f"{e.hire.name} ({why})" for e, why in skipped),
+                            messages.INFO,
+                        )
+                    return None
+        return _intermediate(
+            self,
+            request,
+            enrollments,
+            template="enrollment_move.html",
+            title="Move to the current version",
+            form=form,
+            plan=plan,
+            skipped=skipped,
+        )
+
+
+class CohortAdminForm(forms.ModelForm):
+    """A new cohort, created by `cohorts.cohort_create` once the fields are valid, so its rules
+    (a program admin, a unique name ignoring case, the pace) show as errors on this form."""
+
+    by: User | None = None  # set per request by `CohortAdmin.get_form`
+
+    class Meta:
+        model = Cohort
+        fields = ["name", "start_date", "pace"]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        self.created: Cohort | None = None
+        if self.errors or self.by is None:
+            return
+        try:
+            self.created = cohort_services.cohort_create(
+                name=self.cleaned_data["name"],
+                start_date=self.cleaned_data["start_date"],
+                pace=self.cleaned_data["pace"],
+                by=self.by,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            self.add_error(None, getattr(error, "messages", None) or [str(error)])
+
 
 @admin.register(Cohort)
 class CohortAdmin(_ProgramAdminOnly):
+    """Cohorts are created through the service (the add form); existing ones are read-only here
+    (there is no service for editing one)."""
+
     list_display = ["name", "start_date", "pace"]
+    form = CohortAdminForm
+    fields = ["name", "start_date", "pace"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_program_admin(request)
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form = type(form.__name__, (form,), {"by": request.user})
+        return form
+
+    def save_form(self, request: HttpRequest, form, change: bool):
+        # The service has already saved it (in the form's validation, inside the admin's
+        # transaction); nothing is saved a second time.
+        return form.created
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        pass
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        pass
 
 
 @admin.register(EnrollmentStateChange)
