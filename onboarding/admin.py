@@ -384,8 +384,8 @@ class EnrollmentAdmin(_ProgramAdminOnly):
 
 
 class CohortAdminForm(forms.ModelForm):
-    """A new cohort, created by `cohorts.cohort_create` once the fields are valid, so its rules
-    (a program admin, a unique name ignoring case, the pace) show as errors on this form."""
+    """The service's own checks (a program admin, a unique name ignoring case, the pace) run
+    in `clean()`, so they show as errors on this form; saving then calls the service."""
 
     by: User | None = None  # set per request by `CohortAdmin.get_form`
 
@@ -393,26 +393,24 @@ class CohortAdminForm(forms.ModelForm):
         model = Cohort
         fields = ["name", "start_date", "pace"]
 
-    def _post_clean(self) -> None:
-        super()._post_clean()  # type: ignore[misc]
-        self.created: Cohort | None = None
-        if self.errors or self.by is None:
-            return
-        try:
-            self.created = cohort_services.cohort_create(
-                name=self.cleaned_data["name"],
-                start_date=self.cleaned_data["start_date"],
-                pace=self.cleaned_data["pace"],
-                by=self.by,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            self.add_error(None, getattr(error, "messages", None) or [str(error)])
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.by is not None and not self.errors:
+            try:
+                cohort_services.cohort_check(
+                    name=data["name"],
+                    pace=data["pace"],
+                    by=self.by,
+                    cohort=self.instance if self.instance.pk else None,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                raise ValidationError(getattr(error, "messages", None) or [str(error)]) from None
+        return data
 
 
 @admin.register(Cohort)
 class CohortAdmin(_ProgramAdminOnly):
-    """Cohorts are created through the service (the add form); existing ones are read-only here
-    (there is no service for editing one)."""
+    """Cohorts are created and changed through `services.cohorts`, as on /manage/."""
 
     list_display = ["name", "start_date", "pace"]
     form = CohortAdminForm
@@ -421,22 +419,20 @@ class CohortAdmin(_ProgramAdminOnly):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _is_program_admin(request)
 
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_program_admin(request)
+
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            form = type(form.__name__, (form,), {"by": request.user})
-        return form
-
-    def save_form(self, request: HttpRequest, form, change: bool):
-        # The service has already saved it (in the form's validation, inside the admin's
-        # transaction); nothing is saved a second time.
-        return form.created
+        return type(form.__name__, (form,), {"by": request.user})
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        pass
-
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        pass
+        values = {key: form.cleaned_data[key] for key in ("name", "start_date", "pace")}
+        if change:
+            saved = cohort_services.cohort_update(cohort=obj, by=request.user, **values)
+        else:
+            saved = cohort_services.cohort_create(by=request.user, **values)
+        obj.pk = saved.pk  # the admin's messages and redirect use the saved row
 
 
 @admin.register(EnrollmentStateChange)

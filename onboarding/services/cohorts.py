@@ -13,24 +13,52 @@ from ..selectors.journey import is_program_admin
 from .journey import text_clean
 
 
-def cohort_create(*, name: str, start_date: datetime.date, by: User, pace: int = 1) -> Cohort:
-    """A new cohort (program admins only). Names are unique, ignoring case."""
+def cohort_check(*, name: str, pace: int, by: User, cohort: Cohort | None = None) -> str:
+    """The cleaned name, or the reason a cohort with these values can't be saved.
+
+    Shared by `cohort_create` and `cohort_update`, and by forms that want the same messages
+    before they call either (the Django admin's cohort form). Names are unique ignoring case.
+    """
     if not is_program_admin(by):
-        raise PermissionDenied("Only a program admin can create cohorts.")
+        raise PermissionDenied("Only a program admin can create or change cohorts.")
     name = text_clean(name, label="The name", max_chars=200)
     if not name:
         raise ValidationError("Give the cohort a name.", code="empty")
     if not 1 <= pace <= 10:
         raise ValidationError("A pace is 1 to 10 items per working day.", code="pace")
+    others = Cohort.objects.filter(name__iexact=name)
+    if cohort is not None:
+        others = others.exclude(pk=cohort.pk)
+    if others.exists():
+        raise ValidationError(f"There is already a cohort named \u201c{name}\u201d.", code="dup")
+    return name
+
+
+def cohort_create(*, name: str, start_date: datetime.date, by: User, pace: int = 1) -> Cohort:
+    """A new cohort (program admins only). Names are unique, ignoring case."""
     with transaction.atomic():
-        if Cohort.objects.filter(name__iexact=name).exists():
-            raise ValidationError(
-                f"There is already a cohort named \u201c{name}\u201d.", code="dup"
-            )
+        name = cohort_check(name=name, pace=pace, by=by)
         cohort = Cohort(name=name, start_date=start_date, pace=pace)
         cohort.full_clean()
         cohort.save()
     return cohort
+
+
+def cohort_update(
+    *, cohort: Cohort, name: str, start_date: datetime.date, pace: int, by: User
+) -> Cohort:
+    """Rename a cohort or change its default start date and pace (program admins only).
+
+    Hires already in it keep their own start dates and pace: those were copied when they were
+    enrolled, and moving them is `cohort_assign(..., use_start_date=True)`'s job.
+    """
+    with transaction.atomic():
+        locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+        locked.name = cohort_check(name=name, pace=pace, by=by, cohort=locked)
+        locked.start_date, locked.pace = start_date, pace
+        locked.full_clean()
+        locked.save()
+    return locked
 
 
 def cohort_assign(

@@ -213,20 +213,43 @@ def test_cohort_added_in_the_admin_is_created_through_the_service(client, staff,
 
 def test_cohort_admin_refusals_are_form_errors(client, staff):
     april = cohort_create(name="April 2026", start_date=datetime.date(2026, 4, 6), by=staff)
-    # No service edits a cohort, so an existing one is shown read-only.
+    cohort_create(name="May 2026", start_date=datetime.date(2026, 5, 4), by=staff)
     change = reverse("admin:onboarding_cohort_change", args=[april.pk])
     assert client.get(change).status_code == 200
-    assert (
-        client.post(change, {"name": "Renamed", "start_date": "2026-04-06", "pace": 1}).status_code
-        == 403
-    )
+    clash = client.post(change, {"name": "MAY 2026", "start_date": "2026-04-06", "pace": 1})
+    assert clash.status_code == 200
+    assert "already a cohort named" in clash.content.decode()
     url = reverse("admin:onboarding_cohort_add")
     duplicate = client.post(url, {"name": "april 2026", "start_date": "2026-05-04", "pace": 1})
     assert duplicate.status_code == 200
     assert "already a cohort named" in duplicate.content.decode()
-    pace = client.post(url, {"name": "May 2026", "start_date": "2026-05-04", "pace": 11})
+    pace = client.post(url, {"name": "June 2026", "start_date": "2026-06-01", "pace": 11})
     assert pace.status_code == 200 and "errorlist" in pace.content.decode()
-    assert Cohort.objects.count() == 1
+    assert Cohort.objects.count() == 2
+    assert Cohort.objects.get(pk=april.pk).name == "April 2026"
+
+
+def test_cohort_changed_in_the_admin_goes_through_the_service(client, staff, monkeypatch):
+    from onboarding.services import cohorts
+
+    april = cohort_create(name="April 2026", start_date=datetime.date(2026, 4, 6), by=staff)
+    calls = []
+    real = cohorts.cohort_update
+    monkeypatch.setattr(cohorts, "cohort_update", lambda **kw: calls.append(kw) or real(**kw))
+
+    change = reverse("admin:onboarding_cohort_change", args=[april.pk])
+    response = client.post(
+        change, {"name": "April 2026 (B)", "start_date": "2026-04-13", "pace": 2}
+    )
+
+    assert response.status_code == 302
+    april.refresh_from_db()
+    assert (april.name, april.start_date, april.pace) == (
+        "April 2026 (B)",
+        datetime.date(2026, 4, 13),
+        2,
+    )
+    assert [call["by"] for call in calls] == [staff]
 
 
 def test_admin_actions_are_for_program_admins_only(client, mfa_passed, mentor, enrollment):
