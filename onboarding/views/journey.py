@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from curriculum.models import Item
+
 from ..audit import audit_read
 from ..forms import AnswerForm, BlockKeyForm, MeetingRequestForm, RateForm, ReflectionForm
 from ..models import Enrollment
@@ -111,6 +113,18 @@ def _block_fragment(
     return render(request, "onboarding/_block.html", context)
 
 
+def _block_done(
+    request: HttpRequest, enrollment: Enrollment, item: Item, key: str, message: str = ""
+) -> HttpResponse:
+    """After a block changed: htmx gets the block back; a plain post returns to it on the page."""
+    if request.htmx:
+        return _block_fragment(request, enrollment, item.pk, key)
+    if message:
+        messages.success(request, message)
+    view = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
+    return redirect(_item_url(enrollment, item.pk, f"block-{view.block.position}"))
+
+
 @login_required
 @require_POST
 def block_check(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
@@ -131,10 +145,7 @@ def block_check(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
         )
     except ValidationError as error:
         return HttpResponse(_messages_of(error), status=400)
-    if request.htmx:
-        return _block_fragment(request, enrollment, item_id, key)
-    position = selectors.block_view(enrollment=enrollment, item=item, block_key=key).block.position
-    return redirect(_item_url(enrollment, item_id, f"block-{position}"))
+    return _block_done(request, enrollment, item, key)
 
 
 @login_required
@@ -153,10 +164,7 @@ def resource_read(request: HttpRequest, enrollment_id: int, item_id: int) -> Htt
         )
     except ValidationError as error:
         return HttpResponse(_messages_of(error), status=400)
-    if request.htmx:
-        return _block_fragment(request, enrollment, item_id, key)
-    position = selectors.block_view(enrollment=enrollment, item=item, block_key=key).block.position
-    return redirect(_item_url(enrollment, item_id, f"block-{position}"))
+    return _block_done(request, enrollment, item, key)
 
 
 @login_required
@@ -187,12 +195,9 @@ def answer_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
     if form.is_valid():
         if autosave:
             return HttpResponse("Draft saved.")
-        if request.htmx:
-            return _block_fragment(request, enrollment, item_id, key)
         submitted = form.cleaned_data["action"] == "submit"
-        messages.success(request, "Answer sent to your mentor." if submitted else "Draft saved.")
-        position = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
-        return redirect(_item_url(enrollment, item_id, f"block-{position.block.position}"))
+        message = "Answer sent to your mentor." if submitted else "Draft saved."
+        return _block_done(request, enrollment, item, key, message)
     if autosave:
         # htmx swaps only 2xx answers by default; the message replaces the "saved" status.
         return HttpResponse(" ".join(m for errors in form.errors.values() for m in errors))
@@ -322,11 +327,8 @@ def meeting_request(request: HttpRequest, enrollment_id: int, item_id: int) -> H
         except ValidationError as error:
             form.add_error("note" if error.code == "control_characters" else None, error)
     if form.is_valid():
-        if request.htmx:
-            return _block_fragment(request, enrollment, item_id, key)
-        messages.success(request, "Meeting requested. Your mentor will arrange it.")
-        view = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
-        return redirect(_item_url(enrollment, item_id, f"block-{view.block.position}"))
+        message = "Meeting requested. Your mentor will arrange it."
+        return _block_done(request, enrollment, item, key, message)
     if "block_key" in form.errors or form.non_field_errors():
         return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
     if request.htmx:
