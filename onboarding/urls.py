@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import health
+from .views.floor import floor
 from .views.home import home
 
 # The Django admin signs in through allauth, so its login gets the same rate limits and MFA.
@@ -12,6 +13,7 @@ admin.site.site_header = "Onboarding administration"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("floor", floor, name="floor"),  # the load benchmark's floor: one row by primary key
     path("journey/", include("onboarding.journey_urls")),
     path("notifications/", include("onboarding.notifications_urls")),
     path("desk/", include("onboarding.desk_urls")),

@@ -18,6 +18,7 @@ ADMIN = "admin"  # the Django admin: its own login, routed through allauth
 ANONYMOUS = {
     "home": ({}, LOGIN),
     "healthz": ({}, PUBLIC),
+    "floor": ({}, LOGIN),
     "accounts:invitation_accept": ({"key": "no-such-key"}, GONE),
     "accounts:invitation_list": ({}, LOGIN),
     "accounts:invitation_revoke": ({"invitation_id": 1}, LOGIN),
