@@ -244,3 +244,8 @@ NOTIFICATION_RULES: dict = {}
 # Days after an enrollment is finished or withdrawn before the daily task removes the hire's
 # writing (and erases them when nothing else keeps them): onboarding.services.privacy.
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=365)
+
+# --- Analytics -----------------------------------------------------------------------------
+# How long a report's aggregate rows are reused (selectors/analytics.py): figures at most this
+# old, computed once for every admin looking. 0 computes on every request.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", default=60)

@@ -28,3 +28,4 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = True  # tests clone a local bare repository
+ANALYTICS_CACHE_SECONDS = 0  # tests read figures right after writing them (one test turns it on)

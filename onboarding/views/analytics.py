@@ -7,6 +7,7 @@ picks the scope (program, cohort) from the query string and renders.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -62,7 +63,13 @@ def index(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, name: str, context: dict) -> HttpResponse:
     title = next(title for key, title, _ in REPORTS if key == name)
     context.update(
-        {"report": name, "report_title": title, "reports": REPORTS, "section": "analytics"}
+        {
+            "report": name,
+            "report_title": title,
+            "reports": REPORTS,
+            "section": "analytics",
+            "analytics_cache_minutes": -(-settings.ANALYTICS_CACHE_SECONDS // 60),
+        }
     )
     return render(request, f"onboarding/manage/analytics_{name}.html", context)
 
