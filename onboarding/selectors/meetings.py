@@ -62,9 +62,11 @@ def meetings_visible_to(user: User | AnonymousUser) -> QuerySet[Meeting]:
         return Meeting.objects.all()
     # A UNION of ids, not "EXISTS(participant) OR mentored": an OR of subqueries makes
     # PostgreSQL read every meeting; the union finds the viewer's few by index.
-    taking_part = MeetingParticipant.objects.filter(user_id=person.pk).values("meeting_id")
-    mentored = Meeting.objects.filter(enrollment__in=_mentored_enrollments(person)).values("pk")
-    return Meeting.objects.filter(pk__in=taking_part.union(mentored))
+    taking_part = MeetingParticipant.objects.filter(user_id=person.pk).order_by()
+    mentored = Meeting.objects.filter(enrollment__in=_mentored_enrollments(person)).order_by()
+    return Meeting.objects.filter(
+        pk__in=taking_part.values("meeting_id").union(mentored.values("pk"))
+    )
 
 
 def may_change_meeting(user: User | AnonymousUser, meeting: Meeting) -> bool:
