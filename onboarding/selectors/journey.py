@@ -456,6 +456,14 @@ def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:
     return item
 
 
+def reflection_prompts(*, item: Item) -> list[Block]:
+    """ITEM's wrap-up prompts in authored order: what a posted reflection is checked against,
+    without building the whole item page (that is only needed to show the form's errors)."""
+    return list(
+        Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT).order_by("position")
+    )
+
+
 # --- resources: the "open and count as read" link ----------------------------------------------
 
 

@@ -212,8 +212,8 @@ def answer_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
 def reflection_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpResponse:
     """Save the wrap-up reflection as a draft, or submit it to the mentor."""
     enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
-    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
-    form = ReflectionForm(request.POST, prompts=page.prompts)
+    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
+    form = ReflectionForm(request.POST, prompts=selectors.reflection_prompts(item=item))
     if form.is_valid():
         write = (
             services.reflection_submit
@@ -224,7 +224,7 @@ def reflection_save(request: HttpRequest, enrollment_id: int, item_id: int) -> H
             write(
                 enrollment=enrollment,
                 by=request.user,
-                item=page.item,
+                item=item,
                 answers=form.answers_by_key(),
                 notes=form.cleaned_data["notes"],
             )
@@ -236,6 +236,8 @@ def reflection_save(request: HttpRequest, enrollment_id: int, item_id: int) -> H
                 request, "Reflection sent to your mentor." if submitted else "Draft saved."
             )
             return redirect(_item_url(enrollment, item_id, "reflection"))
+    # Only a refused reflection needs the whole page, to show the form with its errors.
+    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
     return _render_item(request, page, reflection_form=form, status=400)
 
 
