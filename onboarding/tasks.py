@@ -1,13 +1,14 @@
 """Celery tasks: thin, take ids, safe to run twice (each service checks state first)."""
 
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     autoretry_for=(OSError,),
-    retry_backoff=30,
+    retry_backoff=settings.OUTBOX_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=60 * 30,
     max_retries=20,
 )
@@ -23,7 +24,7 @@ def outbound_email_sweep() -> int:
     """Re-enqueue emails whose first enqueue was lost (broker down) or whose sending failed."""
     from .services import email_unsent_ids
 
-    ids = email_unsent_ids()
+    ids = email_unsent_ids(older_than_seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
     for outbound_email_id in ids:
         outbound_email_send.delay(outbound_email_id)
     return len(ids)

@@ -201,6 +201,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "visibility_timeout": 60 * 60,
 }
+# The outbox (onboarding/services/mail.py): a failed send is retried within 30 s, then 60 s, ...
+# (at most 30 min apart), and the sweep hands on rows still unsent a minute after they were
+# queued. The fault drills (tests/drills) shorten both for their workers; these are the defaults.
+OUTBOX_RETRY_BACKOFF_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_SECONDS", default=30)
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

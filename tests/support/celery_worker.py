@@ -1,14 +1,20 @@
-"""Start a real Celery worker process against the real Redis and the test database."""
+"""Real Celery worker processes against Redis and the test database, and this process's broker."""
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from onboarding.celery import app as celery_app
+from tests.support.processes import die_with_parent
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,11 +29,17 @@ def test_database_url() -> str:
 
 @contextmanager
 def celery_worker(
-    *, email_url: str = "consolemail://", name: str = "worker", extra_env: dict | None = None
-):
-    """A worker process (prefork pool of one) on the suite's Redis; stopped on exit.
+    *,
+    email_url: str = "consolemail://",
+    name: str = "worker",
+    redis_url: str | None = None,
+    extra_env: dict | None = None,
+) -> Iterator[subprocess.Popen]:
+    """A worker process (prefork pool of one) on the suite's Redis, or REDIS_URL; stopped on exit.
 
-    It runs with the laptop settings, pointed at the test database the test process uses.
+    It runs with the laptop settings, pointed at the test database this process uses, in its
+    own process group, so `sigkill` takes the parent and the child that holds the task together.
+    Its output is kept in `process.log` (read continuously: a full pipe would stall it).
     """
     env = {
         **os.environ,
@@ -36,6 +48,7 @@ def celery_worker(
         "DATABASE_URL": test_database_url(),
         "EMAIL_URL": email_url,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        **({"REDIS_URL": redis_url} if redis_url else {}),
         **(extra_env or {}),
     }
     process = subprocess.Popen(
@@ -47,6 +60,7 @@ def celery_worker(
             "onboarding",
             "worker",
             "--loglevel=INFO",
+            "--pool=prefork",
             "--concurrency=1",
             "--without-gossip",
             "--without-mingle",
@@ -58,21 +72,42 @@ def celery_worker(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
+        preexec_fn=die_with_parent(),
     )
+    process.log = []  # type: ignore[attr-defined]
     try:
         _wait_until_ready(process)
+        threading.Thread(target=_drain, args=(process,), daemon=True).start()
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        with suppress(ProcessLookupError):  # the prefork child, if it outlived its parent
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def sigkill(process: subprocess.Popen) -> None:
+    """Kill the worker and its pool child at once, as the OOM killer or a lost machine would."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def _drain(process: subprocess.Popen) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        process.log.append(line)  # type: ignore[attr-defined]
 
 
 def _wait_until_ready(process: subprocess.Popen, timeout: float = 60) -> None:
+    assert process.stdout is not None
     deadline = time.monotonic() + timeout
-    seen = []
+    seen = process.log  # type: ignore[attr-defined]
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
@@ -81,3 +116,26 @@ def _wait_until_ready(process: subprocess.Popen, timeout: float = 60) -> None:
         if "ready." in line:
             return
     raise RuntimeError("the Celery worker did not start in time:\n" + "".join(seen))
+
+
+@contextmanager
+def broker_at(url: str, *, eager: bool = False) -> Iterator[None]:
+    """This process sends its tasks to URL through the broker (not eagerly, unless EAGER), on new
+    connections; the suite's broker is restored on exit."""
+    original, original_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+
+    def reset_pools():
+        # New pools: connections to a Redis that was stopped are dead, and the URL may differ
+        # (closing the old ones would break kombu's shared registry).
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    celery_app.conf.broker_url = url
+    celery_app.conf.task_always_eager = eager
+    reset_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url = original
+        celery_app.conf.task_always_eager = original_eager
+        reset_pools()

@@ -33,11 +33,14 @@ def free_port() -> int:
 
 
 class SmtpSink:
+    """Stopped and started again, it listens on the same port and keeps what it had received
+    (a fault drill takes the server down for a while)."""
+
     def __init__(self, *, delay: float = 0.0) -> None:
         """DELAY seconds between receiving each message and accepting it (0: answer at once)."""
         self.port = free_port()
         self._handler = _Collect(delay)
-        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+        self._controller: Controller | None = None
 
     @property
     def url(self) -> str:
@@ -48,12 +51,23 @@ class SmtpSink:
         with self._handler.lock:
             return list(self._handler.messages)
 
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
     def start(self) -> "SmtpSink":
-        self._controller.start()
+        if self._controller is None:
+            # A controller's event loop is closed when it stops: each start needs a new one.
+            controller = Controller(self._handler, hostname="127.0.0.1", port=self.port)
+            controller.start()
+            self._controller = controller
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        """Close the port: clients are refused until `start`; a message mid-DATA is cut off."""
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
 
     def wait_for(self, count: int, timeout: float = 30) -> list[Message]:
         deadline = time.monotonic() + timeout
