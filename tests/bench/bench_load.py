@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DB = "bench_load_template"
+TEMPLATE_DB = "bench_load_template"  # --database-prefix changes both names
 RUN_DB = "bench_load_run"
 SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
@@ -314,7 +314,12 @@ def main() -> int:
         "--seed-args", default="", help='passed to seed_load, e.g. "--hires 500 --mentors 20"'
     )
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--database-prefix", default="bench_load", help="names the template and run databases"
+    )
     args = parser.parse_args()
+    global TEMPLATE_DB, RUN_DB
+    TEMPLATE_DB, RUN_DB = f"{args.database_prefix}_template", f"{args.database_prefix}_run"
 
     sys.path.insert(0, str(ROOT))
     from tests.support.redis_server import redis_server
@@ -364,7 +369,10 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     admin_sql(f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)')
-    return 0
+    failed = [r["name"] for r in results if r["failures"] or not r["requests"]]
+    if failed:
+        print(f"pages with failed or no requests: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
