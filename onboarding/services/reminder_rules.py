@@ -2,20 +2,24 @@
 
 Two kinds of rule:
 - time-of-day rules keep one `ReminderDue` row per person (their next local 09:00, their next
-  Monday summary). The sweep claims due rows in batches with `skip_locked`, writes what each
-  person is owed, and moves `due_at` to the next occurrence in the person's IANA zone.
+  Monday summary). The sweep claims up to `sweep_cap` due rows at once with `skip_locked`,
+  writes what each person is owed (COPY), and moves `due_at` to the next occurrence in the
+  person's IANA zone; rows past the cap wait for the next sweep, a minute later.
 - event-age rules (a new submission, one waiting past its deadline, a question unanswered for a
   day, a started day without a reflection) scan a short window of recent rows, remembered in
   a `RuleCursor` row claimed with `skip_locked`; windows overlap a little, unique keys absorb it.
 - the meeting rule (tomorrow, in one hour) runs under the same kind of cursor, so sweeps take
   turns, but looks ahead instead of back: see `meeting_reminders_drafts`.
 
-Every query here works on a batch: the count per sweep does not grow with the number of
-enrollments (tests pin it). Thresholds come from `settings.NOTIFICATION_RULES` over `DEFAULTS`.
+Every statement here works on a whole set (the claimed rows joined in SQL, read through a
+server-side cursor `batch_size` rows per fetch): the count per sweep does not grow with the
+number of enrollments (tests pin it). Thresholds come from `settings.NOTIFICATION_RULES` over
+`DEFAULTS`.
 """
 
 import dataclasses
 import datetime
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -52,11 +56,13 @@ from ..models import (
 from ..schedule import Schedule
 from .notifications import (
     Draft,
+    Recipient,
     desk_link,
     emails_release,
     meeting_occurrence,
     meeting_when,
     next_local_time,
+    notifications_copy,
     notifications_write,
     submission_submitted_draft,
     submission_what,
@@ -79,7 +85,8 @@ DEFAULTS: dict[str, Any] = {
     "meeting_soon_minutes": 60,  # the "in one hour" reminder
     "scan_every_seconds": 60,
     "scan_overlap_minutes": 10,
-    "batch_size": 500,
+    "batch_size": 2000,  # rows per fetch of the sweep's server-side cursor
+    "sweep_cap": 200_000,  # due rows one sweep claims at most; the rest wait a minute
 }
 
 DAILY = "daily"
@@ -95,7 +102,6 @@ def rule_settings() -> dict[str, Any]:
 class SweepReport:
     seeded: int = 0
     claimed: int = 0
-    batches: int = 0
     notifications: int = 0
     emails: int = 0
     scanned_rules: list[str] = dataclasses.field(default_factory=list)
@@ -149,15 +155,53 @@ def reminders_seed(*, now: datetime.datetime, limit: int = 5000) -> int:
 
 # --- the morning rule: today's item, behind schedule and its escalations ------------------------
 
+_CLAIM_TABLE = "reminder_claim"
 
-@dataclasses.dataclass
-class _Batch:
-    """What one batch of due rows needs, read in a fixed number of queries."""
 
-    enrollments: dict[int, list[Enrollment]]  # by hire id
-    items: dict[int, list[Item]]  # by version id, in program order
-    done: dict[int, int]  # by enrollment id
-    _admins: list[User] | None = None
+def _item_link(enrollment: Enrollment, item: Item) -> str:
+    return reverse("journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": item.pk})
+
+
+def _json_list(text: str | None) -> tuple:
+    return tuple(json.loads(text)) if text else ()
+
+
+class _MorningRule:
+    """What the claimed hires are owed this local morning, drafted without a query per person.
+
+    The schedule arithmetic, local dates and texts are computed once per distinct input (a
+    cohort shares its start date and working days, a zone its local date), so the cost per
+    hire is a few dictionary lookups and the drafts' strings.
+    """
+
+    def __init__(self, *, conf: dict, now: datetime.datetime) -> None:
+        self.conf = conf
+        self.now = now
+        self.stale = datetime.timedelta(hours=conf["daily_item_stale_hours"])
+        self.behind_n = conf["behind_days"]
+        self.mentor_at = self.behind_n + conf["behind_mentor_after"]
+        self.admin_at = self.mentor_at + conf["behind_admin_after"]
+        self.home = reverse("home")
+        self.desk = desk_link("desk:dashboard")
+        self.item_link = _path_maker("journey:item", "enrollment_id", "item_id")
+        self.items: dict[int, list[tuple[int, str]]] = {}  # by version: (id, label) in order
+        self.mentors: dict[int, User] = {}
+        self._admins: list[User] | None = None
+        self._days: dict[tuple[datetime.datetime, str], tuple[datetime.date, str]] = {}
+        self._schedules: dict[tuple, Schedule] = {}
+        self._today: dict[tuple, tuple[bool, int]] = {}
+        self._behind: dict[tuple, int] = {}
+
+    def load(self, *, version_ids: set[int], mentor_ids: set[int]) -> None:
+        """Two queries: the items of the versions in program order, and the mentors."""
+        for item in (
+            Item.objects.filter(version_id__in=version_ids)
+            .order_by("version_id", "chapter__position", "position")
+            .only("pk", "version_id", "kind", "number", "title")
+        ):
+            self.items.setdefault(item.version_id, []).append((item.pk, str(item)))
+        if mentor_ids:
+            self.mentors = {user.pk: user for user in User.objects.filter(pk__in=mentor_ids)}
 
     def admins(self) -> list[User]:
         if self._admins is None:
@@ -166,114 +210,110 @@ class _Batch:
             )
         return self._admins
 
+    def _local_day(self, due_at: datetime.datetime, zone: str) -> tuple[datetime.date, str]:
+        """The local date this occurrence belongs to, and its ISO form (the daily key)."""
+        key = (due_at, zone)
+        day = self._days.get(key)
+        if day is None:
+            date = due_at.astimezone(ZoneInfo(zone)).date()
+            day = self._days[key] = (date, date.isoformat())
+        return day
 
-def _batch_read(user_ids: list[int]) -> _Batch:
-    enrollments = list(
-        Enrollment.objects.filter(hire_id__in=user_ids, state=EnrollmentState.ACTIVE)
-        .select_related("mentor")
-        .order_by("created_at", "pk")
-    )
-    by_hire: dict[int, list[Enrollment]] = defaultdict(list)
-    for enrollment in enrollments:
-        by_hire[enrollment.hire_id].append(enrollment)
-    items: dict[int, list[Item]] = defaultdict(list)
-    version_ids = {enrollment.version_id for enrollment in enrollments}
-    if version_ids:
-        for item in (
-            Item.objects.filter(version_id__in=version_ids)
-            .order_by("version_id", "chapter__position", "position")
-            .only("pk", "version_id", "kind", "number", "title")
-        ):
-            items[item.version_id].append(item)
-    done: dict[int, int] = {}
-    if enrollments:
-        done = dict(
-            ItemProgress.objects.filter(
-                enrollment_id__in=[e.pk for e in enrollments], state__in=COMPLETED
+    def _schedule(self, enrollment: "_Enrollment") -> tuple[tuple, Schedule]:
+        key = (enrollment.start_date, enrollment.pace, enrollment.working_days, enrollment.holidays)
+        schedule = self._schedules.get(key)
+        if schedule is None:
+            schedule = self._schedules[key] = Schedule.build(
+                start_date=enrollment.start_date,
+                pace=enrollment.pace,
+                working_days=_json_list(enrollment.working_days),
+                holidays=_json_list(enrollment.holidays),
             )
-            .values("enrollment_id")
-            .annotate(n=Count("pk"))
-            .values_list("enrollment_id", "n")
-        )
-    return _Batch(enrollments=by_hire, items=items, done=done)
+        return key, schedule
 
-
-def _item_link(enrollment: Enrollment, item: Item) -> str:
-    return reverse("journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": item.pk})
-
-
-def _daily_drafts(
-    row: ReminderDue, batch: _Batch, conf: dict, now: datetime.datetime
-) -> list[Draft]:
-    """What one hire is owed this local morning; nothing when it's no longer morning."""
-    user = row.user
-    if now - row.due_at > datetime.timedelta(hours=conf["daily_item_stale_hours"]):
-        logger.info(
-            "daily reminder of user %s skipped: sweep late by %s", user.pk, now - row.due_at
-        )
-        return []
-    day = row.due_at.astimezone(user.zone).date()  # the local date this occurrence belongs to
-    drafts: list[Draft] = []
-    today_lines: list[tuple[str, str]] = []
-    behind_n = conf["behind_days"]
-    mentor_at = behind_n + conf["behind_mentor_after"]
-    admin_at = mentor_at + conf["behind_admin_after"]
-    for enrollment in batch.enrollments.get(user.pk, []):
-        schedule = Schedule.build(
-            start_date=enrollment.start_date,
-            pace=enrollment.pace,
-            working_days=enrollment.working_days,
-            holidays=enrollment.holidays,
-        )
-        if day < enrollment.start_date or not schedule.is_working_day(day):
-            continue
-        items = batch.items.get(enrollment.version_id, [])
-        index = schedule.today_index(day)
-        for item in items[index : index + enrollment.pace]:
-            today_lines.append((str(item), _item_link(enrollment, item)))
-        behind = -schedule.days_ahead(
-            today=day, done=batch.done.get(enrollment.pk, 0), total=len(items)
-        )
-        if behind < behind_n:
-            continue
-        home = reverse("home")
-        occurrence = f"e{enrollment.pk}:d{behind}"
-        days = f"{behind} working day{'s' if behind != 1 else ''}"
-        drafts.append(
-            Draft(user, "behind", occurrence, f"You are {days} behind schedule", "", home)
-        )
-        if behind >= mentor_at and enrollment.mentor is not None:
-            drafts.append(
-                Draft(
-                    enrollment.mentor,
-                    "mentee_behind",
-                    occurrence,
-                    f"{user.name} is {days} behind schedule",
-                    "",
-                    desk_link("desk:dashboard"),
+    def drafts(self, claim: "_Claim") -> list[Draft]:
+        """What one hire is owed this local morning; nothing when it's no longer morning."""
+        user = claim.user
+        if self.now - claim.due_at > self.stale:
+            logger.info(
+                "daily reminder of user %s skipped: sweep late by %s",
+                user.pk,
+                self.now - claim.due_at,
+            )
+            return []
+        day, day_key = self._local_day(claim.due_at, claim.time_zone)
+        drafts: list[Draft] = []
+        today_lines: list[tuple[str, str]] = []
+        for enrollment in claim.enrollments:
+            key, schedule = self._schedule(enrollment)
+            today = self._today.get((key, day))
+            if today is None:
+                working = day >= enrollment.start_date and schedule.is_working_day(day)
+                today = self._today[(key, day)] = (working, schedule.today_index(day))
+            working, index = today
+            if not working:
+                continue
+            items = self.items.get(enrollment.version_id, [])
+            for item_id, label in items[index : index + enrollment.pace]:
+                today_lines.append((label, self.item_link(enrollment.pk, item_id)))
+            progress = (key, day, enrollment.done, len(items))
+            behind = self._behind.get(progress)
+            if behind is None:
+                behind = self._behind[progress] = -schedule.days_ahead(
+                    today=day, done=enrollment.done, total=len(items)
                 )
+            if behind < self.behind_n:
+                continue
+            occurrence = f"e{enrollment.pk}:d{behind}"
+            days = f"{behind} working day{'s' if behind != 1 else ''}"
+            drafts.append(
+                Draft(user, "behind", occurrence, f"You are {days} behind schedule", "", self.home)
             )
-        if behind >= admin_at:
-            for admin in batch.admins():
+            mentor = self.mentors.get(enrollment.mentor_id) if enrollment.mentor_id else None
+            if behind >= self.mentor_at and mentor is not None:
                 drafts.append(
                     Draft(
-                        admin,
-                        "hire_escalation",
+                        mentor,
+                        "mentee_behind",
                         occurrence,
                         f"{user.name} is {days} behind schedule",
-                        f"Their mentor has been told since {mentor_at} working days behind.",
-                        home,
+                        "",
+                        self.desk,
                     )
                 )
-    if today_lines:
-        title = (
-            f"Today: {today_lines[0][0]}"
-            if len(today_lines) == 1
-            else f"Today: {len(today_lines)} items"
-        )
-        body = "\n".join(text for text, _ in today_lines)
-        drafts.insert(0, Draft(user, "daily_item", day.isoformat(), title, body, today_lines[0][1]))
-    return drafts
+            if behind >= self.admin_at:
+                for admin in self.admins():
+                    drafts.append(
+                        Draft(
+                            admin,
+                            "hire_escalation",
+                            occurrence,
+                            f"{user.name} is {days} behind schedule",
+                            f"Their mentor has been told since {self.mentor_at} working days "
+                            "behind.",
+                            self.home,
+                        )
+                    )
+        if today_lines:
+            title = (
+                f"Today: {today_lines[0][0]}"
+                if len(today_lines) == 1
+                else f"Today: {len(today_lines)} items"
+            )
+            body = "\n".join(text for text, _ in today_lines)
+            drafts.insert(0, Draft(user, "daily_item", day_key, title, body, today_lines[0][1]))
+        return drafts
+
+
+def _path_maker(name: str, *params: str) -> Callable[..., str]:
+    """`reverse(name, kwargs)` for integer PARAMS, resolved once: reverse() costs more than
+    the rest of a hire's morning, and the sweep needs one link per hire."""
+    sentinels = {param: 987_654_300 + position for position, param in enumerate(params)}
+    pattern = reverse(name, kwargs=sentinels).replace("{", "{{").replace("}", "}}")
+    for param, sentinel in sentinels.items():
+        assert pattern.count(str(sentinel)) == 1, (name, param)
+        pattern = pattern.replace(str(sentinel), "{" + str(params.index(param)) + "}")
+    return pattern.format
 
 
 # --- the weekly summary for program admins ------------------------------------------------------
@@ -321,87 +361,217 @@ def _weekly_summary_text(conf: dict, now: datetime.datetime) -> str:
 # --- claiming due rows ---------------------------------------------------------------------------
 
 
-def _due_rows_process(*, now: datetime.datetime, batch_size: int, report: SweepReport) -> bool:
-    """Claim one batch of due rows, write what they owe, move them on. False when none were due."""
-    conf = rule_settings()
-    with transaction.atomic():
-        rows = list(
-            ReminderDue.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(due_at__lte=now)
-            .select_related("user")
-            .order_by("due_at", "pk")[:batch_size]
+@dataclasses.dataclass(slots=True)
+class _Enrollment:
+    """An active enrollment of a claimed hire, as the morning rule reads it."""
+
+    pk: int
+    version_id: int
+    mentor_id: int | None
+    start_date: datetime.date
+    pace: int
+    working_days: str  # JSON as stored: also the key of the schedule cache
+    holidays: str
+    created_at: datetime.datetime
+    done: int  # items completed (waiting for review or done)
+
+
+@dataclasses.dataclass(slots=True)
+class _Claim:
+    """One claimed `ReminderDue` row with its person (and, for the morning rule, enrollments)."""
+
+    pk: int
+    rule: str
+    due_at: datetime.datetime
+    time_zone: str  # read with the claim: the row moves on in this zone
+    user: Recipient
+    is_admin: bool
+    enrollments: list[_Enrollment]
+
+
+def _due_rows_claim(cursor: Any, *, now: datetime.datetime, cap: int) -> int:
+    """Lock up to CAP due rows (`skip_locked`: another sweep's rows are left to it) and note
+    them in a temporary table the reads join. Two statements; returns how many were claimed."""
+    due = ReminderDue._meta.db_table
+    user = User._meta.db_table
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_CLAIM_TABLE} (id bigint, user_id bigint, rule text, "
+        "due_at timestamptz, time_zone text) ON COMMIT DROP"
+    )
+    cursor.execute(
+        f"INSERT INTO {_CLAIM_TABLE} "  # noqa: S608  # nosec B608: fixed table names only
+        f"SELECT r.id, r.user_id, r.rule, r.due_at, u.time_zone "
+        f"FROM {due} r JOIN {user} u ON u.id = r.user_id WHERE r.due_at <= %s "
+        f"ORDER BY r.due_at, r.id LIMIT %s FOR UPDATE OF r SKIP LOCKED",
+        [now, cap],
+    )
+    return cursor.rowcount
+
+
+def _claims_read(*, chunk: int) -> list[_Claim]:
+    """The claimed rows with their people, active enrollments and completed-item counts.
+
+    One statement, read through a server-side cursor CHUNK rows at a time; JSON columns come
+    as text (parsed once per distinct value by the caches that use them).
+    """
+    user = User._meta.db_table
+    enrollment = Enrollment._meta.db_table
+    progress = ItemProgress._meta.db_table
+    claims: dict[int, _Claim] = {}
+    preferences: dict[str, dict] = {}
+    weekdays: dict[str, tuple] = {}
+    with connection.chunked_cursor() as stream:
+        stream.execute(
+            f"SELECT c.id, c.rule, c.due_at, c.time_zone, u.id, u.email, u.display_name, "  # noqa: S608  # nosec B608
+            f"  u.is_active, u.working_hours_start, u.working_hours_end, u.working_days::text, "
+            f"  u.notification_preferences::text, u.is_program_admin OR u.is_superuser, "
+            f"  e.id, e.version_id, e.mentor_id, e.start_date, e.pace, e.working_days::text, "
+            f"  e.holidays::text, e.created_at, "
+            f"  (SELECT count(*) FROM {progress} p "
+            f"   WHERE p.enrollment_id = e.id AND p.state = ANY(%s)) "
+            f"FROM {_CLAIM_TABLE} c JOIN {user} u ON u.id = c.user_id "
+            f"LEFT JOIN {enrollment} e "
+            f"  ON c.rule = %s AND e.hire_id = c.user_id AND e.state = %s",
+            [list(COMPLETED), DAILY, EnrollmentState.ACTIVE],
         )
-        if not rows:
-            return False
-        daily = [row for row in rows if row.rule == DAILY]
-        batch = _batch_read([row.user_id for row in daily]) if daily else None
-        summary: str | None = None
-        drafts: list[Draft] = []
-        moved: list[ReminderDue] = []
-        dropped: list[int] = []
-        for row in rows:
-            user = row.user
-            if row.rule == DAILY:
-                assert batch is not None
-                if not user.is_active or not batch.enrollments.get(user.pk):
-                    dropped.append(row.pk)  # seeded again if they enroll again
-                    continue
-                drafts += _daily_drafts(row, batch, conf, now)
-                row.due_at = next_local_time(after=now, zone=user.zone, at=conf["daily_item_at"])
-            elif row.rule == WEEKLY:
-                if not user.is_active or not (user.is_program_admin or user.is_superuser):
-                    dropped.append(row.pk)
-                    continue
-                if now - row.due_at <= datetime.timedelta(days=1):
-                    if summary is None:
-                        summary = _weekly_summary_text(conf, now)
-                    week = row.due_at.astimezone(user.zone).isocalendar()
-                    drafts.append(
-                        Draft(
-                            user,
-                            "weekly_summary",
-                            f"{week.year}-W{week.week:02d}",
-                            "This week in your programs",
-                            summary,
-                            reverse("home"),
-                        )
+        while rows := stream.fetchmany(chunk):
+            for row in rows:
+                claim = claims.get(row[0])
+                if claim is None:
+                    prefs_text, days_text = row[11], row[10]
+                    prefs = preferences.get(prefs_text)
+                    if prefs is None:
+                        prefs = preferences[prefs_text] = json.loads(prefs_text or "{}")
+                    days = weekdays.get(days_text)
+                    if days is None:
+                        days = weekdays[days_text] = _json_list(days_text)
+                    person = Recipient(
+                        pk=row[4],
+                        email=row[5],
+                        display_name=row[6],
+                        is_active=row[7],
+                        time_zone=row[3],
+                        working_hours_start=row[8],
+                        working_hours_end=row[9],
+                        working_days=days,
+                        notification_preferences=prefs,
                     )
-                row.due_at = next_local_time(
-                    after=now,
-                    zone=user.zone,
-                    at=conf["weekly_summary_at"],
-                    weekdays=[conf["weekly_summary_weekday"]],
-                )
-            else:
-                dropped.append(row.pk)  # a rule that no longer exists
+                    claim = claims[row[0]] = _Claim(
+                        row[0], row[1], row[2], row[3], person, row[12], []
+                    )
+                if row[13] is not None:
+                    claim.enrollments.append(_Enrollment(*row[13:]))
+    ordered = sorted(claims.values(), key=lambda claim: (claim.due_at, claim.pk))
+    for claim in ordered:
+        if len(claim.enrollments) > 1:
+            claim.enrollments.sort(key=lambda enrollment: (enrollment.created_at, enrollment.pk))
+    return ordered
+
+
+def _due_rows_process(*, now: datetime.datetime, cap: int, chunk: int, report: SweepReport) -> None:
+    """Claim up to CAP due rows, write what they owe, move them on, in one transaction.
+
+    A fixed number of statements whatever the number of rows: the claim, one read of the
+    claimed people and enrollments (streamed), the items and mentors, the writes (COPY), the
+    moves. Due rows beyond CAP are left to the next sweep, a minute later.
+    """
+    conf = rule_settings()
+    with transaction.atomic(), connection.cursor() as cursor:
+        claimed = _due_rows_claim(cursor, now=now, cap=cap)
+        if claimed:
+            claims = _claims_read(chunk=chunk)
+            written = _claims_answer(claims, conf=conf, now=now, cursor=cursor)
+            report.claimed += len(claims)
+            report.notifications += len(written)
+        cursor.execute(f"DROP TABLE {_CLAIM_TABLE}")  # now: the caller may sweep again
+
+
+def _claims_answer(
+    claims: list[_Claim], *, conf: dict, now: datetime.datetime, cursor: Any
+) -> list[str]:
+    """Write what CLAIMS owe and move each claimed row to its next occurrence (or drop it)."""
+    morning = _MorningRule(conf=conf, now=now)
+    morning.load(
+        version_ids={e.version_id for claim in claims for e in claim.enrollments},
+        mentor_ids={e.mentor_id for claim in claims for e in claim.enrollments if e.mentor_id},
+    )
+    summary: str | None = None
+    drafts: list[Draft] = []
+    next_due: dict[tuple[str, str], datetime.datetime] = {}  # by (zone, rule)
+    dropped: list[int] = []
+    for claim in claims:
+        user = claim.user
+        if claim.rule == DAILY:
+            if not user.is_active or not claim.enrollments:
+                dropped.append(claim.pk)  # seeded again if they enroll again
                 continue
-            row.last_run_at = now
-            moved.append(row)
-        written = notifications_write(drafts=drafts, now=now)
-        if moved:
-            _due_rows_move(moved)
-        if dropped:
-            ReminderDue.objects.filter(pk__in=dropped).delete()
-    report.claimed += len(rows)
-    report.batches += 1
-    report.notifications += len(written)
-    return True
+            drafts += morning.drafts(claim)
+        elif claim.rule == WEEKLY:
+            if not user.is_active or not claim.is_admin:
+                dropped.append(claim.pk)
+                continue
+            if now - claim.due_at <= datetime.timedelta(days=1):
+                if summary is None:
+                    summary = _weekly_summary_text(conf, now)
+                week = claim.due_at.astimezone(user.zone).isocalendar()
+                drafts.append(
+                    Draft(
+                        user,
+                        "weekly_summary",
+                        f"{week.year}-W{week.week:02d}",
+                        "This week in your programs",
+                        summary,
+                        morning.home,
+                    )
+                )
+        else:
+            dropped.append(claim.pk)  # a rule that no longer exists
+            continue
+        if (claim.time_zone, claim.rule) not in next_due:
+            next_due[(claim.time_zone, claim.rule)] = _next_due(claim, conf=conf, now=now)
+    written = notifications_copy(drafts=drafts, now=now)
+    if dropped:
+        ReminderDue.objects.filter(pk__in=dropped).delete()
+    _due_rows_move(cursor, next_due, now=now)
+    return written
 
 
-def _due_rows_move(rows: list[ReminderDue]) -> None:
-    """Store each row's next `due_at` in one statement (bulk_update's CASE is quadratic)."""
-    table = ReminderDue._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS r SET due_at = v.due_at, last_run_at = v.ran "  # noqa: S608  # nosec B608
-            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS v(id, due_at, ran) "
-            "WHERE r.id = v.id",
-            [
-                [row.pk for row in rows],
-                [row.due_at for row in rows],
-                [row.last_run_at for row in rows],
-            ],
+def _next_due(claim: _Claim, *, conf: dict, now: datetime.datetime) -> datetime.datetime:
+    """The rule's next occurrence after NOW in the claim's zone (the same for a whole zone)."""
+    zone = ZoneInfo(claim.time_zone)
+    if claim.rule == WEEKLY:
+        return next_local_time(
+            after=now,
+            zone=zone,
+            at=conf["weekly_summary_at"],
+            weekdays=[conf["weekly_summary_weekday"]],
         )
+    return next_local_time(after=now, zone=zone, at=conf["daily_item_at"])
+
+
+def _due_rows_move(
+    cursor: Any, next_due: dict[tuple[str, str], datetime.datetime], *, now: datetime.datetime
+) -> None:
+    """Move every claimed row still there to its next occurrence, in one statement.
+
+    The next occurrence depends only on the zone and the rule, so the statement carries one
+    value per (zone, rule) and joins the claimed rows to it; dropped rows are gone already.
+    """
+    if not next_due:
+        return
+    table = ReminderDue._meta.db_table
+    cursor.execute(
+        f"UPDATE {table} AS r SET due_at = m.due_at, last_run_at = %s "  # noqa: S608  # nosec B608
+        f"FROM {_CLAIM_TABLE} c, "
+        "unnest(%s::text[], %s::text[], %s::timestamptz[]) AS m(time_zone, rule, due_at) "
+        "WHERE r.id = c.id AND m.time_zone = c.time_zone AND m.rule = c.rule",
+        [
+            now,
+            [zone for zone, _ in next_due],
+            [rule for _, rule in next_due],
+            list(next_due.values()),
+        ],
+    )
 
 
 # --- event-age rules over a window of recent rows ------------------------------------------------
@@ -660,24 +830,23 @@ def notifications_sweep(
     *,
     now: datetime.datetime | None = None,
     batch_size: int | None = None,
-    max_batches: int = 1000,
+    cap: int | None = None,
 ) -> SweepReport:
-    """Seed due rows, claim what is due in batches, scan recent events, release held emails.
+    """Seed due rows, claim what is due, scan recent events, release held emails.
 
     Safe to run twice and concurrently: rows are claimed with `skip_locked`, and every
     notification and email has a unique key. NOW (UTC) is explicit so tests drive the clock.
+    A fixed number of statements whatever the number of enrollments: up to CAP due rows
+    (`sweep_cap`) and CAP held emails are handled in one pass each, read through server-side
+    cursors BATCH_SIZE rows per fetch; what is left over waits for the next sweep.
     """
     now = now or timezone.now()
-    batch_size = batch_size or rule_settings()["batch_size"]
+    conf = rule_settings()
+    batch_size = batch_size or conf["batch_size"]
+    cap = cap or conf["sweep_cap"]
     report = SweepReport()
     report.seeded = reminders_seed(now=now)
-    for _ in range(max_batches):
-        if not _due_rows_process(now=now, batch_size=batch_size, report=report):
-            break
+    _due_rows_process(now=now, cap=cap, chunk=batch_size, report=report)
     _scan_rules_run(now=now, report=report)
-    for _ in range(max_batches):
-        released = emails_release(now=now, limit=batch_size)
-        report.emails += released
-        if released < batch_size:
-            break
+    report.emails = emails_release(now=now, limit=cap)
     return report

@@ -130,7 +130,6 @@ def main() -> int:
     print(f"enrollments: {args.n} (seeded in {seeded:.1f} s), batch size {args.batch}")
     print(
         f"sweep, all due:   {elapsed:8.2f} s  {len(queries):6d} queries  "
-        f"{report.batches} batches ({len(queries) / max(report.batches, 1):.1f} queries/batch)  "
         f"{report.claimed} rows claimed  {written} notifications  {emails} emails"
     )
     print(f"  per enrollment: {elapsed / max(args.n, 1) * 1000:.3f} ms")
