@@ -26,7 +26,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -82,24 +82,19 @@ class Stack:
         self._workers: list = []
 
     def __enter__(self) -> "Stack":
-        self.redis.start()
-        mail_log = logging.getLogger("mail.log")  # aiosmtpd logs every SMTP command at INFO
-        self._mail_level = mail_log.level
-        mail_log.setLevel(logging.WARNING)
-        self.sink.start()
-        self._broker = broker_at(self.redis.url)
-        self._broker.__enter__()
-        cache = {**settings.CACHES["default"], "LOCATION": self.redis.url}
-        self._cache = override_settings(CACHES={"default": cache})
-        self._cache.enable()
+        with ExitStack() as started:  # on a failure half-way, what started is stopped
+            started.enter_context(self.redis)
+            started.enter_context(_quieter("mail.log"))  # aiosmtpd logs each command at INFO
+            started.callback(self.sink.stop)
+            self.sink.start()
+            started.enter_context(broker_at(self.redis.url))
+            cache = {**settings.CACHES["default"], "LOCATION": self.redis.url}
+            started.enter_context(override_settings(CACHES={"default": cache}))
+            self._started = started.pop_all()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._cache.disable()
-        self._broker.__exit__(*exc)
-        self.sink.stop()
-        logging.getLogger("mail.log").setLevel(self._mail_level)
-        self.redis.close()
+        self._started.close()
 
     @contextmanager
     def worker(self, name: str) -> Iterator:
@@ -136,6 +131,17 @@ class Stack:
             thread.join(timeout=10)
 
 
+@contextmanager
+def _quieter(logger_name: str) -> Iterator[None]:
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 # --- the count --------------------------------------------------------------------------------
 
 
@@ -152,9 +158,12 @@ def received_keys(messages: list[Message]) -> Counter[Key]:
 class Fault:
     what: str
     struck_at: datetime.datetime  # wall clock, comparable with OutboundEmail.sent_at
-    received: Counter[Key]  # what the SMTP server held when it struck
     began: float  # monotonic
     ended: float | None = None
+    ended_at: datetime.datetime | None = None
+    # What the SMTP server held when the fault ended: a send already under way when it struck
+    # may finish during it (and then fail to be recorded); none can start while it lasts.
+    received: Counter[Key] = field(default_factory=Counter)
 
 
 @dataclass
@@ -203,17 +212,14 @@ class Drill:
 
     def struck(self, what: str) -> Fault:
         """Call once the fault is in effect (the process is dead, the server stopped)."""
-        fault = Fault(
-            what,
-            timezone.now(),
-            received_keys(self.stack.sink.messages),
-            time.monotonic(),
-        )
+        fault = Fault(what, timezone.now(), time.monotonic())
         self.faults.append(fault)
         return fault
 
     def ended(self, fault: Fault) -> None:
         fault.ended = time.monotonic()
+        fault.ended_at = timezone.now()
+        fault.received = received_keys(self.stack.sink.messages)
 
     def outage(self, what: str, server, seconds: float) -> Fault:
         """Stop SERVER (a Redis, PostgreSQL or SMTP server of the drill's), keep it down for
@@ -233,14 +239,24 @@ class Drill:
             close_old_connections()
             return not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
 
-        if wait_until(all_sent, timeout=timeout, step=0.1):
-            done = time.monotonic()
-            if self.faults and self.faults[-1].ended is not None:
-                after = done - self.faults[-1].ended
-                self.lines.append(f"every email sent {after:.1f} s after the fault ended")
-        else:
+        if not wait_until(all_sent, timeout=timeout, step=0.1):
             self.problems.append(f"outbox rows still unsent {timeout:.0f} s after the load ended")
         time.sleep(1.5)
+
+    def _held_back(self, fault: Fault) -> str:
+        """How many emails the fault held back (queued before it ended, sent after it struck),
+        and when the last of them went out, from the times the worker recorded."""
+        held = OutboundEmail.objects.filter(
+            created_at__lte=fault.ended_at, sent_at__gt=fault.struck_at
+        )
+        last = max(held.values_list("sent_at", flat=True), default=None)
+        if last is None:
+            return f"{fault.what}: no email was held back"
+        assert fault.ended_at is not None
+        return (
+            f"{fault.what}: {held.count()} emails held back; the last went out "
+            f"{(last - fault.ended_at).total_seconds():.1f} s after it ended"
+        )
 
     def outcome(self) -> Outcome:
         close_old_connections()  # a connection from before a database restart is replaced
@@ -254,8 +270,9 @@ class Drill:
         if strangers:
             self.problems.append(f"received {len(strangers)} emails nobody queued")
         duplicated = sum(got[key] - 1 for key in expected if got[key] > 1)
-        # A duplicate is allowed where the first copy had reached the SMTP server when a fault
-        # struck and the row was recorded as sent only after it: sent, not recorded.
+        # A duplicate is allowed where the first copy had reached the SMTP server by the end of
+        # a fault and the row was recorded as sent only after the fault struck: sent, and the
+        # fault kept it from being recorded.
         explained = sum(
             min(
                 got[key] - 1,
@@ -268,6 +285,7 @@ class Drill:
             for key in expected
             if got[key] > 1
         )
+        self.lines += [self._held_back(fault) for fault in self.faults if fault.ended_at]
         if self.stack.beat_failed:
             self.lines.append(
                 f"beat: {self.stack.beat_sent} sweeps sent, {self.stack.beat_failed} could not "
@@ -337,6 +355,10 @@ class JourneyLoad:
         self.items = list(
             Item.objects.filter(version=version).order_by("chapter__position", "position")
         )
+        self.prompts = {
+            item.pk: Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT).count()
+            for item in self.items
+        }
         people = [
             mentor_in(
                 "UTC", email=f"mentor{m}@drill.example", display_name=f"Mentor {m}", **ALL_DAY
@@ -376,9 +398,6 @@ class JourneyLoad:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._folder.cleanup()
 
-    def finished(self) -> bool:
-        return not any(thread.is_alive() for thread in self._threads)
-
     def _run(self, enrollments: list) -> None:
         try:
             clients = {}
@@ -410,10 +429,7 @@ class JourneyLoad:
             connection.close()
 
     def _submit(self, client, enrollment, item) -> None:
-        prompts = _until_database_answers(
-            lambda: Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT).count()
-        )
-        data = {f"prompt_{n}": "What I learned today." for n in range(1, prompts + 1)}
+        data = {f"prompt_{n}": "What I learned today." for n in range(1, self.prompts[item.pk] + 1)}
         data.update(notes="", action="submit")
         url = reverse(
             "journey:reflection_save",
@@ -421,7 +437,7 @@ class JourneyLoad:
         )
         self._post(client, "submit", url, data)
 
-    def _post(self, client, what: str, url: str, data: dict) -> int:
+    def _post(self, client, what: str, url: str, data: dict) -> None:
         """POST until the answer is not a server error. A 400 after a 5xx means the first try
         went through before the answer failed (the submission is already with the mentor):
         the drill checks the rows at the end, not the answers."""
@@ -438,11 +454,12 @@ class JourneyLoad:
             with self._lock:
                 self.requests.append(Request(what, began, time.monotonic() - began, status))
             if 0 < status < 500:
-                return status
+                return
             time.sleep(0.2)
 
     def check(self, drill: Drill) -> None:
-        """Every reflection was submitted and reviewed (nothing half-saved, nothing skipped)."""
+        """Every reflection was submitted and reviewed, each with its two emails in the outbox
+        (nothing half-saved, nothing skipped)."""
         if self.errors:
             drill.problems.append(f"a load thread failed: {self.errors[0]!r}")
         close_old_connections()
@@ -451,6 +468,11 @@ class JourneyLoad:
         ).count()
         if decided != self.total:
             drill.problems.append(f"{decided} of {self.total} reflections submitted and reviewed")
+        # Each reflection owes two emails, written with the change that caused them: the
+        # mentor's "submitted" and the hire's review. One missing is a change saved without it.
+        owed = OutboundEmail.objects.count()
+        if owed != 2 * self.total:
+            drill.problems.append(f"the outbox holds {owed} emails for {self.total} reflections")
 
     def during(self, fault: Fault, *, margin: float = 0.0) -> list[Request]:
         end = fault.ended if fault.ended is not None else float("inf")

@@ -36,7 +36,7 @@ def test_redis_stopped_while_hires_submit_every_request_succeeds_and_every_email
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_one_per_kill():
-    outcome = worker_killed(emails=40, kills=2, smtp_delay=0.15)
+    outcome = worker_killed(emails=30, kills=2, smtp_delay=0.1)
 
     assert outcome.met, _shown(outcome)
     assert outcome.lost == 0
