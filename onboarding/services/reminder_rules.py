@@ -372,7 +372,7 @@ class _Enrollment:
     pace: int
     working_days: str  # JSON as stored: also the key of the schedule cache
     holidays: str
-    created_at: datetime.datetime
+    created_at: float  # epoch seconds: only orders a hire's enrollments
     done: int  # items completed (waiting for review or done)
 
 
@@ -411,8 +411,9 @@ def _due_rows_claim(cursor: Any, *, now: datetime.datetime, cap: int) -> int:
 def _claims_read(*, chunk: int) -> list[_Claim]:
     """The claimed rows with their people, active enrollments and completed-item counts.
 
-    One statement, read through a server-side cursor CHUNK rows at a time; JSON columns come
-    as text (parsed once per distinct value by the caches that use them).
+    One statement, read through a server-side cursor CHUNK rows at a time. JSON columns and
+    due times come as text, parsed once per distinct value (a zone's rows share their due
+    time): Django's time-zone-aware loader costs more per value than the rest of a row.
     """
     user = User._meta.db_table
     enrollment = Enrollment._meta.db_table
@@ -420,13 +421,14 @@ def _claims_read(*, chunk: int) -> list[_Claim]:
     claims: dict[int, _Claim] = {}
     preferences: dict[str, dict] = {}
     weekdays: dict[str, tuple] = {}
+    due_times: dict[str, datetime.datetime] = {}
     with connection.chunked_cursor() as stream:
         stream.execute(
-            f"SELECT c.id, c.rule, c.due_at, c.time_zone, u.id, u.email, u.display_name, "  # noqa: S608  # nosec B608
+            f"SELECT c.id, c.rule, c.due_at::text, c.time_zone, u.id, u.email, u.display_name, "  # noqa: S608  # nosec B608
             f"  u.is_active, u.working_hours_start, u.working_hours_end, u.working_days::text, "
             f"  u.notification_preferences::text, u.is_program_admin OR u.is_superuser, "
             f"  e.id, e.version_id, e.mentor_id, e.start_date, e.pace, e.working_days::text, "
-            f"  e.holidays::text, e.created_at, "
+            f"  e.holidays::text, extract(epoch FROM e.created_at)::float8, "
             f"  (SELECT count(*) FROM {progress} p "
             f"   WHERE p.enrollment_id = e.id AND p.state = ANY(%s)) "
             f"FROM {_CLAIM_TABLE} c JOIN {user} u ON u.id = c.user_id "
@@ -456,8 +458,11 @@ def _claims_read(*, chunk: int) -> list[_Claim]:
                         working_days=days,
                         notification_preferences=prefs,
                     )
+                    due_at = due_times.get(row[2])
+                    if due_at is None:
+                        due_at = due_times[row[2]] = datetime.datetime.fromisoformat(row[2])
                     claim = claims[row[0]] = _Claim(
-                        row[0], row[1], row[2], row[3], person, row[12], []
+                        row[0], row[1], due_at, row[3], person, row[12], []
                     )
                 if row[13] is not None:
                     claim.enrollments.append(_Enrollment(*row[13:]))
