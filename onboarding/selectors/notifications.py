@@ -5,6 +5,7 @@ gets the same 404 as for a page that does not exist.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
@@ -20,9 +21,15 @@ def unread_count(*, user: User | AnonymousUser) -> int:
     """The bell's number: one indexed count (partial index on unread in-app rows)."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(
-        recipient_id=user.pk, read_at__isnull=True, in_app=True
-    ).count()
+    # Every logged-in page shows it, so it is written by hand: the ORM's .count() spends more
+    # time building its query (about 2 ms) than PostgreSQL spends answering it (bench_load).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {Notification._meta.db_table} "  # noqa: S608  # nosec B608: our table name
+            "WHERE recipient_id = %s AND read_at IS NULL AND in_app",
+            [user.pk],
+        )
+        return cursor.fetchone()[0]
 
 
 def notifications_for_user(*, user: User | AnonymousUser, limit: int = 100) -> list[Notification]:
