@@ -23,8 +23,11 @@ def asset_file(request: HttpRequest, asset_id: int, name: str) -> HttpResponse:
     response = HttpResponse(bytes(asset.content), content_type=asset.content_type)
     response["Cache-Control"] = "private, max-age=86400, immutable"
     response["X-Content-Type-Options"] = "nosniff"
-    # An SVG opened on its own could run script: sandbox it, whatever it holds.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    # An SVG opened on its own could run script: sandbox it, whatever it holds. It is a document
+    # then, so no other site may frame it either (the site-wide policy is replaced here).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+    )
     return response
 
 

@@ -50,20 +50,22 @@ def admin(db):
     return ProgramAdminFactory(email="admin@example.com", display_name="Ada Admin")
 
 
+def mfa_login(client, user):
+    """Log a mentor or admin in as if they had enrolled TOTP (for tests that aren't about MFA).
+
+    A plain function too, for fixtures wider than one test (tests/access_world.py)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def mfa_passed():
-    """Log a mentor or admin in as if they had enrolled TOTP (for tests that aren't about MFA)."""
-
-    def login(client, user):
-        from allauth.mfa.models import Authenticator
-        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, generate_totp_secret())
-        client.force_login(user)
-        return client
-
-    return login
+    return mfa_login
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from tests.access_table import OK, TABLE
+from tests.access_world import world_for_module
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,3 +34,59 @@ def test_production_settings_send_hsts_and_secure_cookies(client, settings):
     settings.SECURE_SSL_REDIRECT = False
     response = client.get(reverse("account_login"), secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+# --- every page ------------------------------------------------------------------------------------
+# The access table (tests/access_table.py) says which role gets each page (a 200 to a GET); each
+# is read here as that role over HTTPS with production's HSTS, and as an anonymous visitor too
+# where the page is public.
+
+PREFERRED = ("hire", "mentor", "program_admin", "superuser", "other_hire", "other_mentor")
+
+
+def _readers(row) -> list[str]:
+    signed_in = [role for role in PREFERRED if row.get[role] == OK][:1]
+    return signed_in + (["anonymous"] if row.get["anonymous"] == OK else [])
+
+
+PAGES = [
+    pytest.param(route, obj, id=f"{route}[{obj}]")
+    for (route, obj), row in TABLE.items()
+    if _readers(row)
+]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with world_for_module(django_db_blocker, tmp_path_factory.mktemp("headers")) as built:
+        yield built
+
+
+def _policy(csp: str) -> dict[str, str]:
+    directives = (part.strip().split(None, 1) for part in csp.split(";") if part.strip())
+    return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
+
+
+@pytest.mark.parametrize(("route", "obj"), PAGES)
+def test_every_page_sends_the_security_headers(client, settings, world, route, obj):
+    settings.SECURE_HSTS_SECONDS = 31536000  # as production sets it
+    row = TABLE[(route, obj)]
+    url = reverse(route, kwargs=row.kwargs(world))
+    for role in _readers(row):
+        client.cookies.clear()
+        world.sign_in(client, role)
+        response = client.get(url, secure=True)
+        said = f"{role} GET {url}"
+        assert response.status_code == 200, said
+
+        policy = _policy(response["Content-Security-Policy"])
+        scripts = policy.get("script-src", policy.get("default-src", ""))
+        assert scripts and "unsafe-inline" not in scripts, f"{said}: scripts {scripts!r}"
+        assert policy.get("frame-ancestors") == "'none'", f"{said}: {policy}"
+        if response["Content-Type"].startswith("text/html"):
+            assert policy.get("script-src") == "'self'", said
+            assert response["Referrer-Policy"] == "same-origin", said
+        assert response["X-Content-Type-Options"] == "nosniff", said
+        assert response["Strict-Transport-Security"].startswith("max-age=31536000"), said
+        if role != "anonymous":
+            assert "no-store" in response["Cache-Control"], f"{said}: {response['Cache-Control']}"
