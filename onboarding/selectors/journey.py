@@ -133,6 +133,11 @@ class ItemRow:
     def state_label(self) -> str:
         return ProgressState(self.state).label
 
+    @property
+    def due_label(self) -> str:
+        """ "Mon 7 Dec": formatted here, as the |date filter costs a page of 25 items ~2 ms."""
+        return f"{self.due:%a} {self.due.day} {self.due:%b}" if self.due else ""
+
 
 @dataclass
 class ChapterRow:
@@ -215,6 +220,8 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
         chapter.pk: ChapterRow(chapter) for chapter in chapters
     }
     rows: list[ItemRow] = []
+    # One reverse() for the page, not one per item: every item link differs only in its id.
+    url_pattern = item_url(enrollment, 0).replace("/0/", "/{}/")
     for index, item in enumerate(items):
         row = ItemRow(
             item=item,
@@ -222,7 +229,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
             state=states.get(item.pk, ProgressState.NOT_STARTED),
             due=due[index] if index < len(due) else None,
             is_today=today_index <= index < today_index + schedule.pace,
-            url=item_url(enrollment, item.pk),
+            url=url_pattern.format(item.pk),
         )
         rows.append(row)
         rows_by_chapter[item.chapter_id].items.append(row)
