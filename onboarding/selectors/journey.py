@@ -79,11 +79,17 @@ def _enrollments_visible_to(user: User | AnonymousUser) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(Q(hire_id=user.pk) | mentored_by(user))
 
 
+# The import's report on a version (what changed, every warning) can run to many kilobytes of
+# JSON for a real program; the journey never shows it, so its pages do not load it each time.
+_VERSION_IMPORT_REPORT = ("version__change_summary", "version__warnings")
+
+
 def enrollment_for_user(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     """One enrollment the user may see; another person's id and a missing id give the same 404."""
     enrollment = (
         _enrollments_visible_to(user)
         .select_related("hire", "mentor", "version__program", "cohort")
+        .defer(*_VERSION_IMPORT_REPORT)
         .filter(pk=enrollment_id)
         .first()
     )
@@ -99,6 +105,7 @@ def enrollment_current_for_hire(*, user: User | AnonymousUser) -> Enrollment | N
     return (
         Enrollment.objects.filter(hire_id=user.pk, state=EnrollmentState.ACTIVE)
         .select_related("hire", "mentor", "version__program")
+        .defer(*_VERSION_IMPORT_REPORT)
         .order_by("-created_at")
         .first()
     )
