@@ -466,11 +466,12 @@ def _claims_read(*, chunk: int) -> list[_Claim]:
                     )
                 if row[13] is not None:
                     claim.enrollments.append(_Enrollment(*row[13:]))
-    ordered = sorted(claims.values(), key=lambda claim: (claim.due_at, claim.pk))
-    for claim in ordered:
+    # In the order the rows came (claims are independent of each other); a hire's enrollments
+    # in the order they were made, so that "today" lists them as the journey does.
+    for claim in claims.values():
         if len(claim.enrollments) > 1:
             claim.enrollments.sort(key=lambda enrollment: (enrollment.created_at, enrollment.pk))
-    return ordered
+    return list(claims.values())
 
 
 def _due_rows_process(*, now: datetime.datetime, cap: int, chunk: int, report: SweepReport) -> None:
