@@ -19,18 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="notification",
-            name="email",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="notifications",
-                to="onboarding.outboundemail",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="notification",
             name="recipient",
             field=models.ForeignKey(
                 db_index=False,

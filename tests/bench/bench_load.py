@@ -69,7 +69,8 @@ def manage(env: dict, *args: str) -> None:
 def template_ensure(env: dict, *, reseed: bool, seed_args: list[str]) -> None:
     if reseed and database_exists(TEMPLATE_DB):
         admin_sql(f'DROP DATABASE "{TEMPLATE_DB}"')
-    if database_exists(TEMPLATE_DB):
+    if database_exists(TEMPLATE_DB):  # seeded before: only bring its schema up to date
+        manage({**env, "DATABASE_URL": database_url(TEMPLATE_DB)}, "migrate", "--no-input", "-v0")
         return
     print(f"seeding {TEMPLATE_DB} (once; --reseed starts again)", file=sys.stderr, flush=True)
     admin_sql(f'CREATE DATABASE "{TEMPLATE_DB}"')
