@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Subquery, When
+from django.db.models import Case, Exists, OuterRef, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -65,11 +65,16 @@ def analytics_scope(
 ) -> Scope:
     """The program (default: the first with hires) and cohort asked for. Two queries."""
     analytics_viewer_check(user)
-    programs = list(Program.objects.order_by("title"))
+    # Each program says whether it has hires (an indexed EXISTS), rather than a DISTINCT over
+    # every enrollment: this runs on every analytics page.
+    programs = list(
+        Program.objects.annotate(
+            has_hires=Exists(Enrollment.objects.filter(program_id=OuterRef("pk")))
+        ).order_by("title")
+    )
     program = next((p for p in programs if p.pk == program_id), None)
     if program is None and programs:
-        with_hires = set(Enrollment.objects.values_list("program_id", flat=True).distinct()[:50])
-        program = next((p for p in programs if p.pk in with_hires), programs[0])
+        program = next((p for p in programs if p.has_hires), programs[0])  # type: ignore[attr-defined]
     cohorts = list(Cohort.objects.order_by("-start_date", "name"))
     cohort = next((c for c in cohorts if c.pk == cohort_id), None)
     return Scope(program=program, cohort=cohort, programs=programs, cohorts=cohorts)
@@ -91,7 +96,11 @@ def _items(scope: Scope) -> list[ItemRef]:
         .order_by(Case(When(state=VersionState.PUBLISHED, then=0), default=1), "-number")
         .values("pk")[:1]
     )
-    rows = Item.objects.filter(version=Subquery(version)).order_by("chapter__position", "position")
+    rows = (
+        Item.objects.filter(version=Subquery(version))
+        .order_by("chapter__position", "position")
+        .only("pk", "source_path", "title", "number", "kind")  # not each item's Markdown
+    )
     return [
         ItemRef(key=item.source_path or f":{item.title}", label=str(item), position=position)
         for position, item in enumerate(rows)
