@@ -67,14 +67,14 @@ def analytics_scope(
     analytics_viewer_check(user)
     # Each program says whether it has hires (an indexed EXISTS), rather than a DISTINCT over
     # every enrollment: this runs on every analytics page.
-    programs = list(
+    programs: list[Program] = list(
         Program.objects.annotate(
             has_hires=Exists(Enrollment.objects.filter(program_id=OuterRef("pk")))
         ).order_by("title")
     )
     program = next((p for p in programs if p.pk == program_id), None)
     if program is None and programs:
-        program = next((p for p in programs if p.has_hires), programs[0])  # type: ignore[attr-defined]
+        program = next((p for p in programs if getattr(p, "has_hires", False)), programs[0])
     cohorts = list(Cohort.objects.order_by("-start_date", "name"))
     cohort = next((c for c in cohorts if c.pk == cohort_id), None)
     return Scope(program=program, cohort=cohort, programs=programs, cohorts=cohorts)
