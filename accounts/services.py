@@ -160,6 +160,9 @@ def _grant_role(user: User, role: Role) -> None:
         user.is_mentor = True
     elif role == Role.PROGRAM_ADMIN:
         user.is_program_admin = True
+        # The Django admin is the program admin's fallback (onboarding/admin.py lets them in by
+        # role); Django's admin site itself only opens to staff.
+        user.is_staff = True
 
 
 def user_create(

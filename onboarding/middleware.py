@@ -42,9 +42,16 @@ class PrivateCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not _privately_cacheable(response):
             add_never_cache_headers(response)
         return response
+
+
+def _privately_cacheable(response: HttpResponse) -> bool:
+    """A view that said "private, immutable" (a curriculum image: versions never change) may be
+    kept by the viewer's own browser; shared caches still never store it."""
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"private", "immutable"} <= directives
 
 
 class UserTimezoneMiddleware:

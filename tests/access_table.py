@@ -86,7 +86,8 @@ def hire_writes() -> dict[str, Answer]:
 
 
 def _staff_only(answer: Answer) -> dict[str, Answer]:
-    return public(ADMIN_LOGIN) | {"superuser": answer}
+    """The Django admin opens to staff: superusers, and program admins (its fallback for them)."""
+    return public(ADMIN_LOGIN) | admins(answer)
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ _REPORTS = ("funnel", "time", "stuck", "mentors", "cohorts")
 # (route name, the object it is asked about) -> the row
 TABLE: dict[tuple[str, str], Row] = {
     # --- everyone's pages ----------------------------------------------------------------------
-    ("home", "own home"): Row(_no_kwargs, get=answers(OK), post=answers(OK)),
+    ("home", "own home"): Row(_no_kwargs, get=answers(OK), post=answers(NO_METHOD)),
     ("healthz", "process"): Row(_no_kwargs, get=public(OK), post=public(NO_METHOD)),
     ("floor", "own email"): Row(_no_kwargs, get=answers(OK), post=answers(NO_METHOD)),
     ("accounts:profile", "own profile"): Row(
@@ -327,7 +328,7 @@ TABLE: dict[tuple[str, str], Row] = {
         data=lambda w: {"mentor": w.users["mentor"].pk},
     ),
     # --- meetings ------------------------------------------------------------------------------
-    ("meetings:index", "own meetings"): Row(_no_kwargs, get=answers(OK), post=answers(OK)),
+    ("meetings:index", "own meetings"): Row(_no_kwargs, get=answers(OK), post=answers(NO_METHOD)),
     ("meetings:arrange", "meeting"): Row(
         _enrollment,
         get=answers(NOT_FOUND, mentor=OK, **admins(OK)),
@@ -343,12 +344,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("meetings:detail", "meeting"): Row(
         lambda w: {"meeting_id": w.meeting.pk},
         get=answers(NOT_FOUND, **readers(OK)),
-        post=answers(NOT_FOUND, **readers(OK)),
+        post=answers(NO_METHOD),
     ),
     ("meetings:ics", "meeting .ics"): Row(
         lambda w: {"meeting_id": w.meeting.pk},
         get=answers(NOT_FOUND, **readers(OK)),
-        post=answers(NOT_FOUND, **readers(OK)),
+        post=answers(NO_METHOD),
     ),
     ("meetings:respond", "meeting: own answer"): Row(
         lambda w: {"meeting_id": w.meeting.pk},
@@ -375,7 +376,7 @@ TABLE: dict[tuple[str, str], Row] = {
         data=lambda w: {"response": "accepted"},
     ),
     ("meetings:feed_settings", "own calendar feed"): Row(
-        _no_kwargs, get=answers(OK), post=answers(OK)
+        _no_kwargs, get=answers(OK), post=answers(NO_METHOD)
     ),
     ("meetings:feed_create", "own calendar feed"): Row(
         _no_kwargs, get=answers(NO_METHOD), post=answers(DONE)
@@ -384,7 +385,7 @@ TABLE: dict[tuple[str, str], Row] = {
         _no_kwargs, get=answers(NO_METHOD), post=answers(MOVED, hire=DONE)
     ),
     ("meetings:feed", "the hire's calendar feed token"): Row(
-        lambda w: {"token": w.feed.token}, get=public(OK), post=public(OK)
+        lambda w: {"token": w.feed.token}, get=public(OK), post=public(NO_METHOD)
     ),
     ("meetings:client_teams", "client teams"): Row(
         _no_kwargs,
@@ -597,13 +598,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ("admin:index", "admin site"): Row(_no_kwargs, get=_staff_only(OK), post=_staff_only(OK)),
     ("admin:login", "admin login"): Row(
         _no_kwargs,
-        get=answers(FORBIDDEN, superuser=MOVED),  # signed in, not staff: refused
-        post=answers(FORBIDDEN, superuser=OK),
+        get=answers(FORBIDDEN, **admins(MOVED)),  # signed in, not staff: refused
+        post=answers(FORBIDDEN, **admins(OK)),
     ),
     ("admin:logout", "own session"): Row(
         _no_kwargs,
-        get=public(MOVED) | {"superuser": NO_METHOD},
-        post=public(MOVED) | {"superuser": LOGIN},  # logged out
+        get=public(MOVED) | admins(NO_METHOD),
+        post=public(MOVED) | admins(LOGIN),  # logged out
     ),
     ("admin:onboarding_enrollment_changelist", "enrollments"): Row(
         _no_kwargs, get=_staff_only(OK), post=_staff_only(OK)

@@ -122,10 +122,14 @@ def _cell_problems(
         problems.append(f"{said}, sent to {location}")
     if not expected.to and location.startswith(reverse("account_login")):
         problems.append(f"{said}, sent to log in")
+    cache_control = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    # Signed-in answers are no-store, except a curriculum file, kept by the viewer's browser only
+    # ("private, immutable": versions never change).
     if (
         role in SIGNED_IN
         and not expected.to
-        and "no-store" not in response.get("Cache-Control", "")
+        and "no-store" not in cache_control
+        and not {"private", "immutable"} <= cache_control
     ):
         problems.append(f"{role}: a signed-in answer without Cache-Control: no-store")
     if expected.writes and not written:

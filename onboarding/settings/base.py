@@ -172,6 +172,9 @@ STORAGES = {
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Onboarding <onboarding@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# An SMTP server that accepts the connection and then says nothing must not hold a worker (and
+# the outbox row it has locked) for ever: give up, and the retry or the sweep sends it later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

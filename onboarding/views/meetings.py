@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import (
     ClientContactForm,
@@ -41,6 +41,7 @@ def _ics_response(text: str, filename: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def meeting_index(request: HttpRequest) -> HttpResponse:
     """Meetings ahead (in the viewer's zone) and, for mentors, requests waiting to be arranged."""
     index = selectors.meetings_index(user=request.user)
@@ -106,6 +107,7 @@ def meeting_arrange(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(user=request.user, meeting_id=meeting_id)
     page = selectors.meeting_page(meeting=meeting, viewer=request.user)
@@ -184,6 +186,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_download(user=request.user, meeting_id=meeting_id)
     text = meeting_download_ics(meeting, list(meeting.participants.all()))
@@ -251,6 +254,7 @@ def meeting_link_answer(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     feed = selectors.calendar_feed_of(user=request.user)
     url = (
@@ -277,6 +281,7 @@ def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
     return redirect("meetings:feed_settings")
 
 
+@require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     user, meetings = selectors.calendar_feed_meetings(token=token)
     response = _ics_response(

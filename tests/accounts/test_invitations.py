@@ -77,6 +77,19 @@ def test_invitation_accept_adds_a_role_to_an_existing_person(admin, hire):
 
     assert user.pk == hire.pk
     assert user.is_hire and user.is_mentor
+    assert not user.is_staff
+
+
+def test_an_invited_program_admin_can_open_the_django_admin_fallback(client, admin, mfa_passed):
+    """The Django admin is the program admin's fallback: its site opens only to staff."""
+    invitation = invitation_create(
+        invited_by=admin, email="new-admin@example.com", role=Role.PROGRAM_ADMIN
+    )
+
+    user = invitation_accept(key=invitation.key, password=PASSWORD)
+
+    assert user.is_program_admin and user.is_staff and not user.is_superuser
+    assert mfa_passed(client, user).get(reverse("admin:index")).status_code == 200
 
 
 @pytest.mark.parametrize(

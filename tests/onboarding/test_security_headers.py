@@ -88,5 +88,17 @@ def test_every_page_sends_the_security_headers(client, settings, world, route, o
             assert response["Referrer-Policy"] == "same-origin", said
         assert response["X-Content-Type-Options"] == "nosniff", said
         assert response["Strict-Transport-Security"].startswith("max-age=31536000"), said
-        if role != "anonymous":
+        if role != "anonymous" and route != "curriculum:asset_file":
             assert "no-store" in response["Cache-Control"], f"{said}: {response['Cache-Control']}"
+
+
+def test_curriculum_files_are_kept_by_the_viewers_browser_only(client, world):
+    """An image of a published version never changes: the browser keeps it a day, shared
+    caches never (private), and the no-store every other signed-in answer gets is not added."""
+    row = TABLE[("curriculum:asset_file", "published asset")]
+    world.sign_in(client, "hire")
+    response = client.get(reverse("curriculum:asset_file", kwargs=row.kwargs(world)))
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "max-age=86400", "immutable"} <= directives
+    assert "no-store" not in directives and "public" not in directives
