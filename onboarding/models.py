@@ -31,6 +31,9 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Set when sending stopped for good: the server refused it permanently (5xx) or it failed
+    # OUTBOX_MAX_ATTEMPTS times. Such rows leave the sweep, so they cannot crowd out new ones.
+    gave_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -67,7 +67,7 @@ def outbox_for_admin(
     if state == "failed":
         emails = emails.exclude(last_error="")
     elif state == "unsent":
-        emails = emails.filter(sent_at__isnull=True)
+        emails = emails.filter(sent_at__isnull=True, gave_up_at__isnull=True)
     elif state == "sent":
         emails = emails.filter(sent_at__isnull=False)
     return emails[:limit]

@@ -3,7 +3,9 @@
 import datetime
 import logging
 import re
+import smtplib
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
@@ -59,7 +61,8 @@ def email_queue(
 
 
 def email_deliver(*, outbound_email_id: int) -> bool:
-    """Send one queued email over SMTP unless it was sent already. Returns True if sent now.
+    """Send one queued email over SMTP unless it was sent (or given up) already. Returns True
+    if sent now.
 
     The row stays locked while sending, and a concurrent delivery skips it, so two workers
     never send the same row. A crash between SMTP accepting and the commit can still send
@@ -69,7 +72,7 @@ def email_deliver(*, outbound_email_id: int) -> bool:
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=outbound_email_id, sent_at__isnull=True)
+            .filter(pk=outbound_email_id, sent_at__isnull=True, gave_up_at__isnull=True)
             .first()
         )
         if email is None:
@@ -78,17 +81,29 @@ def email_deliver(*, outbound_email_id: int) -> bool:
         try:
             _smtp_message(email).send()
         except Exception as exc:
-            # Record the failure (committed), then re-raise so the task retries with backoff.
-            failure = exc
+            # Record the failure (committed), then re-raise so the task retries with backoff;
+            # unless retrying cannot help, and the row is marked given up instead.
             email.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            email.save(update_fields=["attempts", "last_error"])
+            if _permanent(exc) or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                email.gave_up_at = timezone.now()
+                logger.warning("outbox: gave up on email %s: %s", email.pk, email.last_error)
+            else:
+                failure = exc
+            email.save(update_fields=["attempts", "last_error", "gave_up_at"])
         else:
             email.sent_at = timezone.now()
             email.last_error = ""
             email.save(update_fields=["attempts", "last_error", "sent_at"])
     if failure is not None:
         raise failure
-    return True
+    return email.sent_at is not None  # False when it was given up just now
+
+
+def _permanent(error: Exception) -> bool:
+    """The SMTP server refused for good (a 5xx reply: no such mailbox, message rejected)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
 def _smtp_message(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -111,7 +126,9 @@ def email_unsent_ids(*, older_than_seconds: int = 60, limit: int = 500) -> list[
     """Emails queued a while ago and still unsent: the sweep hands them to the workers again."""
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     return list(
-        OutboundEmail.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
+        OutboundEmail.objects.filter(
+            sent_at__isnull=True, gave_up_at__isnull=True, created_at__lte=cutoff
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

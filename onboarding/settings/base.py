@@ -209,6 +209,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # queued. The fault drills (tests/drills) shorten both for their workers; these are the defaults.
 OUTBOX_RETRY_BACKOFF_SECONDS = env.int("OUTBOX_RETRY_BACKOFF_SECONDS", default=30)
 OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
+# After this many failed sends (about a day with the backoff and the sweep) an email is given
+# up, as one the server refused for good (5xx) is at once; the outbox page lists both.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=40)
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,5 +1,7 @@
 """The outbox: at most once per dedupe key, sent after commit, never failing the request."""
 
+import smtplib
+
 import pytest
 from django.core import mail
 
@@ -65,3 +67,52 @@ def test_smtp_failure_is_recorded_and_raised_for_retry(settings):
     assert email.sent_at is None
     assert email.attempts == 1
     assert "ConnectionRefusedError" in email.last_error
+
+
+class _RefusingBackend:
+    """An email backend whose server answers with ERROR (a smtplib exception)."""
+
+    error: Exception
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise type(self).error
+
+
+@pytest.fixture
+def refusing(settings):
+    settings.EMAIL_BACKEND = f"{__name__}._RefusingBackend"
+    return _RefusingBackend
+
+
+def test_a_permanent_refusal_is_given_up_at_once_and_leaves_the_sweep(refusing):
+    refusing.error = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"No such user")})
+    email = _queue()
+
+    assert email_deliver(outbound_email_id=email.pk) is False  # no exception: no retry
+
+    email.refresh_from_db()
+    assert email.gave_up_at is not None and email.sent_at is None
+    assert "SMTPRecipientsRefused" in email.last_error
+    assert email.pk not in email_unsent_ids(older_than_seconds=-60)
+    assert email_deliver(outbound_email_id=email.pk) is False  # a stale task sends nothing
+    email.refresh_from_db()
+    assert email.attempts == 1
+
+
+def test_a_temporary_refusal_is_retried_until_the_attempts_run_out(refusing, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    refusing.error = smtplib.SMTPResponseException(451, b"Try again later")
+    email = _queue()
+
+    for _ in range(2):
+        with pytest.raises(smtplib.SMTPResponseException):
+            email_deliver(outbound_email_id=email.pk)
+        assert email.pk in email_unsent_ids(older_than_seconds=-60)
+    assert email_deliver(outbound_email_id=email.pk) is False  # the third failure gives up
+
+    email.refresh_from_db()
+    assert email.attempts == 3 and email.gave_up_at is not None
+    assert email.pk not in email_unsent_ids(older_than_seconds=-60)
