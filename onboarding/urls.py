@@ -10,6 +10,9 @@ from .views.home import home
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Onboarding administration"
 
+# A database outage answers 503 with Retry-After; anything else the plain 500 page.
+handler500 = "onboarding.views.errors.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
