@@ -474,7 +474,8 @@ def _count(client, url):
 
 # Each page's own queries, on top of what every logged-in request costs (session, user, the MFA
 # check...), which `_request_overhead` measures so that these stay the desk's own figures.
-DASHBOARD_QUERIES = 5  # enrollments, items of their versions, completed items, cohorts, meetings
+# enrollments, their counts and last activity, items, completed items, cohorts, meetings
+DASHBOARD_QUERIES = 6
 QUEUE_QUERIES = 1  # submitted rows with hire and item
 INBOX_QUERIES = 1  # questions with hire, item and reply count (+1 when one is anchored to a block)
 # The mentee page: enrollment, progress, submissions, rounds, comments, questions, notes, mentors,
