@@ -122,7 +122,9 @@ def test_home_without_enrollment_says_so(client, hire):
 
 
 HOME_QUERIES = 13  # + the header bell (notifications), + the meetings ahead card
-ITEM_QUERIES = 18  # + FAQ and questions (desk), + the bell, + this item's meetings
+# + FAQ and questions (desk), + the bell, + this item's meetings; a published version's blocks
+# and item order come from the process's cache after the page's first view (two fewer)
+ITEM_QUERIES = 16
 
 
 def test_home_query_count_is_pinned(client, hire, enrollment, django_assert_num_queries):
@@ -206,6 +208,23 @@ def test_item_page_query_count_does_not_grow_with_blocks_or_items(
         assert items == [5, 60]
     assert counts[0] == counts[1]
     assert counts[0] == ITEM_QUERIES
+
+
+def test_a_published_items_blocks_are_read_once_per_process(
+    client, hire, enrollment, day1, django_assert_num_queries
+):
+    from onboarding.selectors import journey as journey_selectors
+
+    journey_selectors._published_blocks.cache_clear()
+    journey_selectors._published_order.cache_clear()
+    client.force_login(hire)
+    client.get(url("item", enrollment, day1))  # warm the session
+    journey_selectors._published_blocks.cache_clear()
+    journey_selectors._published_order.cache_clear()
+    with django_assert_num_queries(ITEM_QUERIES + 2):  # blocks and item order, read and kept
+        client.get(url("item", enrollment, day1))
+    with django_assert_num_queries(ITEM_QUERIES):
+        client.get(url("item", enrollment, day1))
 
 
 def test_completed_item_page_query_count_is_pinned_too(
