@@ -178,9 +178,14 @@ def meetings_upcoming(
     item_id: int | None = None,
     limit: int = 10,
     now: datetime.datetime | None = None,
+    brief: bool = False,
 ) -> list[UpcomingMeeting]:
     """Meetings still ahead that USER may see (optionally one enrollment's, or one item's),
-    soonest first, then those still looking for a time. One query, whatever the number."""
+    soonest first, then those still looking for a time. One query, whatever the number.
+
+    BRIEF reads only what the card on other pages shows (title, state, time): it runs on the
+    hire's home, their item page and the desk, where building the full query cost more than
+    answering it."""
     person = _person(user)
     if person is None:
         return []
@@ -193,9 +198,11 @@ def meetings_upcoming(
         rows = rows.filter(enrollment=enrollment)
     if item_id is not None:
         rows = rows.filter(request__item_id=item_id)
-    rows = rows.select_related("enrollment__hire", "client_team").order_by(
-        "starts_at", "created_at"
-    )[:limit]
+    if brief:
+        rows = rows.only("pk", "title", "state", "starts_at", "ends_at", "created_at")
+    else:
+        rows = rows.select_related("enrollment__hire", "client_team")
+    rows = rows.order_by("starts_at", "created_at")[:limit]
     zone = person.time_zone
     return [UpcomingMeeting(m, local_span(m.starts_at, m.ends_at, zone), m.starts_at) for m in rows]
 

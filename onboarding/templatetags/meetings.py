@@ -17,6 +17,8 @@ def meetings_upcoming(context, enrollment=None, item_id=None, limit=5, hide_empt
     request = context.get("request")
     user = getattr(request, "user", None)
     rows = (
-        upcoming_for(user=user, enrollment=enrollment, item_id=item_id, limit=limit) if user else []
+        upcoming_for(user=user, enrollment=enrollment, item_id=item_id, limit=limit, brief=True)
+        if user
+        else []
     )
     return {"upcoming": rows, "request": request, "hide_empty": hide_empty}
