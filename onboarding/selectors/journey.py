@@ -87,29 +87,37 @@ _VERSION_IMPORT_REPORT = ("version__change_summary", "version__warnings")
 
 def enrollment_for_user(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     """One enrollment the user may see; another person's id and a missing id give the same 404."""
+    # A hire (the most common viewer) can only see their own: their row is loaded already.
+    own = isinstance(user, User) and not user.is_mentor and not is_program_admin(user)
+    related = ["mentor", "version__program", "cohort"] + ([] if own else ["hire"])
     enrollment = (
         _enrollments_visible_to(user)
-        .select_related("hire", "mentor", "version__program", "cohort")
+        .select_related(*related)
         .defer(*_VERSION_IMPORT_REPORT)
         .filter(pk=enrollment_id)
         .first()
     )
     if enrollment is None:
         raise Http404("No such enrollment.")
+    if own and isinstance(user, User) and enrollment.hire_id == user.pk:
+        enrollment.hire = user
     return enrollment
 
 
 def enrollment_current_for_hire(*, user: User | AnonymousUser) -> Enrollment | None:
     """The hire's own active enrollment shown on their home page (the newest, if several)."""
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
-    return (
+    enrollment = (
         Enrollment.objects.filter(hire_id=user.pk, state=EnrollmentState.ACTIVE)
-        .select_related("hire", "mentor", "version__program")
+        .select_related("mentor", "version__program")
         .defer(*_VERSION_IMPORT_REPORT)
         .order_by("-created_at")
         .first()
     )
+    if enrollment is not None:
+        enrollment.hire = user  # the viewer is the hire: their row is loaded already
+    return enrollment
 
 
 def enrollment_schedule(enrollment: Enrollment) -> Schedule:
