@@ -205,20 +205,36 @@ def item_url(enrollment: Enrollment, item_id: int) -> str:
     return reverse("journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": item_id})
 
 
-def hire_home(*, enrollment: Enrollment) -> HireHome:
-    """The hire's program with states, schedule and next action: five queries, any size."""
-    chapters = list(Chapter.objects.filter(version_id=enrollment.version_id).order_by("position"))
-    items = list(
-        Item.objects.filter(version_id=enrollment.version_id)
+def _outline(version_id: int) -> tuple[tuple[Chapter, ...], tuple[Item, ...]]:
+    """A version's chapters and items (names and order only, not their text)."""
+    chapters = tuple(Chapter.objects.filter(version_id=version_id).order_by("position"))
+    items = tuple(
+        Item.objects.filter(version_id=version_id)
         .order_by("chapter__position", "position")
         .only("pk", "chapter_id", "position", "kind", "number", "title", "emoji", "url")
     )
+    return chapters, items
+
+
+@functools.lru_cache(maxsize=256)
+def _published_outline(version_id: int) -> tuple[tuple[Chapter, ...], tuple[Item, ...]]:
+    """Kept per process like `_published_blocks`: a published version never changes."""
+    return _outline(version_id)
+
+
+def hire_home(*, enrollment: Enrollment) -> HireHome:
+    """The hire's program with states, schedule and next action: five queries, any size."""
+    if enrollment.version.state == VersionState.PUBLISHED:
+        chapters, items = _published_outline(enrollment.version_id)
+    else:
+        chapters, items = _outline(enrollment.version_id)
     states = dict(
         ItemProgress.objects.filter(enrollment=enrollment).values_list("item_id", "state")
     )
     waiting = list(
         Submission.objects.filter(enrollment=enrollment, state=SubmissionState.SUBMITTED)
         .select_related("item")
+        .defer("item__markdown")  # the item's name is shown, not its text
         .order_by("submitted_at")
     )
     meetings = list(
@@ -226,6 +242,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
             enrollment=enrollment, state__in=MEETING_REQUEST_WAITING_STATES
         )
         .select_related("item")
+        .defer("item__markdown")
         .order_by("created_at")
     )
     schedule = enrollment_schedule(enrollment)
