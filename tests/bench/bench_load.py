@@ -11,7 +11,9 @@ What it does, all on this machine:
    (X-Forwarded-Proto: https), after collectstatic.
 3. Logs people in by writing their sessions as Django would (a hire, a mentor or an admin who
    has passed MFA), then drives one page at a time with locust (tests/bench/load_client.py):
-   USERS concurrent virtual users in a closed loop, WARMUP seconds, then SECONDS measured.
+   USERS concurrent virtual users in a closed loop. Each page's SECONDS are split over ROUNDS
+   of all pages in turn (after WARMUP seconds the first time), so a machine whose speed drifts
+   during the run weighs on every page and on the floor alike.
 4. Prints requests per second and p50/p95/p99 for each page, next to the floor (GET /floor:
    the same middleware and one row by primary key) measured in the same run, and whether each
    page meets the targets of issue 9 (at least 40 % of the floor's rate, p95 under 100 ms).
@@ -90,7 +92,9 @@ def run_database_fresh() -> None:
     )
 
 
-def sessions_and_plan(*, host: str, users: int, seconds: float, warmup: float) -> dict:
+def sessions_and_plan(
+    *, host: str, users: int, seconds: float, warmup: float, rounds: int = 3
+) -> dict:
     """Log people in (sessions written as Django's login would) and list each page's requests."""
     import django
 
@@ -244,6 +248,7 @@ def sessions_and_plan(*, host: str, users: int, seconds: float, warmup: float) -
         "users": users,
         "seconds": seconds,
         "warmup": warmup,
+        "rounds": rounds,
         "headers": PROXY_HEADERS,
         "scenarios": [
             {
@@ -287,7 +292,8 @@ def gunicorn_start(env: dict, port: int, workers: int) -> subprocess.Popen:
 def report_print(results: list[dict], *, users: int, seconds: float, workers: int) -> None:
     floor = results[0]
     print(
-        f"\n{users} concurrent users, {seconds:g} s per page, gunicorn {workers} sync workers, "
+        f"\n{users} concurrent users, {seconds:g} s per page (in rounds), gunicorn {workers} "
+        "sync workers, "
         f"{os.cpu_count()} cores, {datetime.date.today():%Y-%m-%d}\n"
     )
     print("| page | req/s | % of floor | p50 ms | p95 ms | p99 ms | failures | targets |")
@@ -309,6 +315,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="split each page's seconds over rounds of all pages"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--reseed", action="store_true", help="seed the template again")
     parser.add_argument(
@@ -347,6 +356,7 @@ def main() -> int:
             users=args.users,
             seconds=args.seconds,
             warmup=args.warmup,
+            rounds=args.rounds,
         )
         from django.db import connections
 

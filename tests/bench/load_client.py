@@ -7,7 +7,8 @@ gevent, which the Django half of the benchmark must not see.
 Each scenario is a list of prepared requests (path, session cookie, form data). Virtual users
 take them in turn from one shared iterator, so a page is asked for as many different people
 (and objects) as the plan holds. A response with another status than the plan expects counts
-as a failure. After `warmup` seconds the statistics are reset, then `seconds` are measured.
+as a failure. The pages are measured in ROUNDS: each round runs every page for seconds/rounds after a
+warm-up (the plan's `warmup` the first time, a second after), and the figures add up.
 """
 
 import itertools
@@ -19,70 +20,99 @@ from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
 
-def scenario_run(plan: dict, scenario: dict) -> dict:
-    requests = scenario["requests"]
-    # Writes that may happen once per object (a reflection is submitted once) do not repeat.
-    source = iter(requests) if scenario.get("once") else itertools.cycle(requests)
-    expect = scenario["expect"]
+class Scenario:
+    """One page's virtual users and statistics, kept across rounds.
 
-    class Visitor(FastHttpUser):
-        host = plan["host"]
-        wait_time = constant(0)  # closed loop: each user sends its next request at once
-        insecure = True
+    Requests made while warming up are recorded under another name, so only the measured
+    windows count; requests per second is what those windows saw, divided by their length.
+    """
 
-        @staticmethod
-        def _next() -> dict | None:
-            return next(source, None)
+    def __init__(self, plan: dict, scenario: dict) -> None:
+        self.name, self.method = scenario["name"], scenario["method"]
+        self.measuring = False
+        self.measured_seconds = 0.0
+        requests = scenario["requests"]
+        # Writes that may happen once per object (a reflection is submitted once) do not repeat.
+        source = iter(requests) if scenario.get("once") else itertools.cycle(requests)
+        expect, owner = scenario["expect"], self
 
-        @task
-        def visit(self) -> None:
-            request = self._next()
-            if request is None:
-                gevent.sleep(0.05)  # the plan ran out of one-time writes
-                return
-            headers = {**plan["headers"], "Cookie": request["cookie"], **request.get("headers", {})}
-            with self.client.request(
-                scenario["method"],
-                request["path"],
-                name=scenario["name"],
-                data=request.get("data"),
-                headers=headers,
-                allow_redirects=False,
-                catch_response=True,
-            ) as response:
-                if response.status_code != expect:
-                    response.failure(f"{response.status_code} for {request['path']}")
-                else:
-                    response.success()
+        class Visitor(FastHttpUser):
+            host = plan["host"]
+            wait_time = constant(0)  # closed loop: each user sends its next request at once
+            insecure = True
 
-    environment = Environment(user_classes=[Visitor])
-    runner = environment.create_local_runner()
-    runner.start(plan["users"], spawn_rate=plan["users"])
-    gevent.sleep(plan["warmup"])
-    environment.stats.reset_all()
-    gevent.sleep(plan["seconds"])
-    stats = environment.stats.get(scenario["name"], scenario["method"])
-    result = {
-        "name": scenario["name"],
-        "requests": stats.num_requests,
-        "failures": stats.num_failures,
-        "rps": stats.total_rps,
-        "p50": stats.get_response_time_percentile(0.50),
-        "p95": stats.get_response_time_percentile(0.95),
-        "p99": stats.get_response_time_percentile(0.99),
-        "errors": [str(error.error) for error in list(environment.stats.errors.values())[:3]],
-    }
-    runner.quit()
-    return result
+            @task
+            def visit(self) -> None:
+                request = next(source, None)
+                if request is None:
+                    gevent.sleep(0.05)  # the plan ran out of one-time writes
+                    return
+                headers = {
+                    **plan["headers"],
+                    "Cookie": request["cookie"],
+                    **request.get("headers", {}),
+                }
+                with self.client.request(
+                    owner.method,
+                    request["path"],
+                    name=owner.name if owner.measuring else "warm-up",
+                    data=request.get("data"),
+                    headers=headers,
+                    allow_redirects=False,
+                    catch_response=True,
+                ) as response:
+                    if response.status_code != expect:
+                        response.failure(f"{response.status_code} for {request['path']}")
+                    else:
+                        response.success()
+
+        self.environment = Environment(user_classes=[Visitor])
+        self.runner = self.environment.create_local_runner()
+
+    def run(self, *, users: int, warmup: float, seconds: float) -> None:
+        self.runner.start(users, spawn_rate=users)
+        gevent.sleep(warmup)
+        self.measuring = True
+        gevent.sleep(seconds)
+        self.measuring = False
+        self.measured_seconds += seconds
+        self.runner.stop()
+
+    def result(self) -> dict:
+        stats = self.environment.stats.get(self.name, self.method)
+        errors = [
+            str(error.error)
+            for error in self.environment.stats.errors.values()
+            if error.name == self.name
+        ]
+        self.runner.quit()
+        return {
+            "name": self.name,
+            "requests": stats.num_requests,
+            "failures": stats.num_failures,
+            "rps": stats.num_requests / self.measured_seconds if self.measured_seconds else 0,
+            "p50": stats.get_response_time_percentile(0.50),
+            "p95": stats.get_response_time_percentile(0.95),
+            "p99": stats.get_response_time_percentile(0.99),
+            "errors": errors[:3],
+        }
 
 
 def main() -> int:
+    """Rounds of every page in turn (floor first each time), so a machine that speeds up or
+    slows down during the run weighs on every page alike, and the ratios to the floor hold."""
     plan = json.load(sys.stdin)
-    results = []
-    for scenario in plan["scenarios"]:
-        results.append(scenario_run(plan, scenario))
-        print(f"  measured {scenario['name']}", file=sys.stderr, flush=True)
-    json.dump(results, sys.stdout)
+    scenarios = [Scenario(plan, scenario) for scenario in plan["scenarios"]]
+    rounds = max(1, plan.get("rounds", 1))
+    for number in range(rounds):
+        for scenario in scenarios:
+            scenario.run(
+                users=plan["users"],
+                warmup=plan["warmup"] if number == 0 else min(1.0, plan["warmup"]),
+                seconds=plan["seconds"] / rounds,
+            )
+        print(f"  round {number + 1} of {rounds} measured", file=sys.stderr, flush=True)
+    json.dump([scenario.result() for scenario in scenarios], sys.stdout)
     return 0
 
 

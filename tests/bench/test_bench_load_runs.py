@@ -48,6 +48,8 @@ def test_every_key_page_answers_under_load(tmp_path):
                 "1",
                 "--warmup",
                 "0.5",
+                "--rounds",
+                "1",
                 "--workers",
                 "2",
                 "--json",
