@@ -18,23 +18,30 @@ import sys
 import gevent
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
+from locust.stats import StatsEntry
 
 
 class Scenario:
-    """One page's virtual users and statistics, kept across rounds.
+    """One page: a fresh set of virtual users each round, its figures added up across rounds.
 
     Requests made while warming up are recorded under another name, so only the measured
     windows count; requests per second is what those windows saw, divided by their length.
     """
 
     def __init__(self, plan: dict, scenario: dict) -> None:
+        self.plan = plan
         self.name, self.method = scenario["name"], scenario["method"]
+        self.expect = scenario["expect"]
         self.measuring = False
         self.measured_seconds = 0.0
         requests = scenario["requests"]
         # Writes that may happen once per object (a reflection is submitted once) do not repeat.
-        source = iter(requests) if scenario.get("once") else itertools.cycle(requests)
-        expect, owner = scenario["expect"], self
+        self.source = iter(requests) if scenario.get("once") else itertools.cycle(requests)
+        self.total: StatsEntry | None = None
+        self.errors: list[str] = []
+
+    def _visitor(self) -> type[FastHttpUser]:
+        plan, owner = self.plan, self
 
         class Visitor(FastHttpUser):
             host = plan["host"]
@@ -43,7 +50,7 @@ class Scenario:
 
             @task
             def visit(self) -> None:
-                request = next(source, None)
+                request = next(owner.source, None)
                 if request is None:
                     gevent.sleep(0.05)  # the plan ran out of one-time writes
                     return
@@ -61,31 +68,37 @@ class Scenario:
                     allow_redirects=False,
                     catch_response=True,
                 ) as response:
-                    if response.status_code != expect:
+                    if response.status_code != owner.expect:
                         response.failure(f"{response.status_code} for {request['path']}")
                     else:
                         response.success()
 
-        self.environment = Environment(user_classes=[Visitor])
-        self.runner = self.environment.create_local_runner()
+        return Visitor
 
     def run(self, *, users: int, warmup: float, seconds: float) -> None:
-        self.runner.start(users, spawn_rate=users)
+        environment = Environment(user_classes=[self._visitor()])
+        runner = environment.create_local_runner()
+        runner.start(users, spawn_rate=users)
         gevent.sleep(warmup)
         self.measuring = True
         gevent.sleep(seconds)
         self.measuring = False
         self.measured_seconds += seconds
-        self.runner.stop()
-
-    def result(self) -> dict:
-        stats = self.environment.stats.get(self.name, self.method)
-        errors = [
+        runner.quit()
+        entry = environment.stats.get(self.name, self.method)
+        if self.total is None:
+            self.total = entry
+        else:
+            self.total.extend(entry)
+        self.errors += [
             str(error.error)
-            for error in self.environment.stats.errors.values()
+            for error in environment.stats.errors.values()
             if error.name == self.name
         ]
-        self.runner.quit()
+
+    def result(self) -> dict:
+        stats = self.total
+        assert stats is not None, "run() first"
         return {
             "name": self.name,
             "requests": stats.num_requests,
@@ -94,7 +107,7 @@ class Scenario:
             "p50": stats.get_response_time_percentile(0.50),
             "p95": stats.get_response_time_percentile(0.95),
             "p99": stats.get_response_time_percentile(0.99),
-            "errors": errors[:3],
+            "errors": self.errors[:3],
         }
 
 
