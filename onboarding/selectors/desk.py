@@ -274,7 +274,9 @@ def desk_dashboard(
     desk_viewer_check(user)
     if state not in dict(DASHBOARD_STATES):
         state = "active"
-    enrollments = desk_enrollments(user).select_related("hire", "mentor", "cohort", "version")
+    # Not the version: rows need only its id (items are read per version below), and its
+    # import report (JSON) would be decoded once per mentee.
+    enrollments = desk_enrollments(user).select_related("hire", "mentor", "cohort")
     if cohort_id is not None:
         enrollments = enrollments.filter(cohort_id=cohort_id)
     if state in EnrollmentState.values:
