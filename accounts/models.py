@@ -45,7 +45,23 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class NameAndZone:
+    """How a person is named and which zone their times are in, from `display_name`, `email`
+    and `time_zone`: shared by `User` and lighter stand-ins that carry the same attributes
+    (the reminder sweep's `Recipient`)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@", 1)[0]  # type: ignore[attr-defined]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)  # type: ignore[attr-defined]
+
+
+class User(NameAndZone, AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their email. Roles are flags: one person may hold several."""
 
     email = models.EmailField(unique=True)
@@ -84,14 +100,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.email.split("@", 1)[0]
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
 
     @property
     def roles(self) -> list[Role]:

@@ -24,6 +24,7 @@ from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind, ItemKind
 from curriculum.models import Block, Chapter, Item, ProgramVersion, VersionState
 from curriculum.services import block_signature
 
+from ..links import path_maker
 from ..models import (
     MEETING_REQUEST_WAITING_STATES,
     BlockCheck,
@@ -253,8 +254,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
         chapter.pk: ChapterRow(chapter) for chapter in chapters
     }
     rows: list[ItemRow] = []
-    # One reverse() for the page, not one per item: every item link differs only in its id.
-    url_pattern = item_url(enrollment, 0).replace("/0/", "/{}/")
+    item_link = path_maker("journey:item", "enrollment_id", "item_id")  # one reverse() a page
     for index, item in enumerate(items):
         row = ItemRow(
             item=item,
@@ -262,7 +262,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
             state=states.get(item.pk, ProgressState.NOT_STARTED),
             due=due[index] if index < len(due) else None,
             is_today=today_index <= index < today_index + schedule.pace,
-            url=url_pattern.format(item.pk),
+            url=item_link(enrollment.pk, item.pk),
         )
         rows.append(row)
         rows_by_chapter[item.chapter_id].items.append(row)

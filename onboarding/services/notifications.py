@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import NotificationChannel, Role, User
+from accounts.models import NameAndZone, NotificationChannel, Role, User
 
 from ..models import (
     Meeting,
@@ -170,7 +170,7 @@ def email_due_for(user: "User | Recipient", kind: str, now: datetime.datetime) -
 
 
 @dataclasses.dataclass(eq=False, slots=True)
-class Recipient:
+class Recipient(NameAndZone):
     """What writing a notification reads of a person, loaded from raw rows.
 
     The sweep reads up to hundreds of thousands of people at once: building a `User` for each
@@ -186,14 +186,6 @@ class Recipient:
     working_hours_end: datetime.time
     working_days: tuple[int, ...]
     notification_preferences: dict
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.email.split("@", 1)[0]
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
 
 
 @dataclasses.dataclass(slots=True)

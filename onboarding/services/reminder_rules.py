@@ -36,6 +36,7 @@ from accounts.models import User
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
 
+from ..links import path_maker
 from ..models import (
     MEETING_HOLDS_TIME_STATES,
     Enrollment,
@@ -183,7 +184,7 @@ class _MorningRule:
         self.admin_at = self.mentor_at + conf["behind_admin_after"]
         self.home = reverse("home")
         self.desk = desk_link("desk:dashboard")
-        self.item_link = _path_maker("journey:item", "enrollment_id", "item_id")
+        self.item_link = path_maker("journey:item", "enrollment_id", "item_id")
         self.items: dict[int, list[tuple[int, str]]] = {}  # by version: (id, label) in order
         self.mentors: dict[int, User] = {}
         self._admins: list[User] | None = None
@@ -303,17 +304,6 @@ class _MorningRule:
             body = "\n".join(text for text, _ in today_lines)
             drafts.insert(0, Draft(user, "daily_item", day_key, title, body, today_lines[0][1]))
         return drafts
-
-
-def _path_maker(name: str, *params: str) -> Callable[..., str]:
-    """`reverse(name, kwargs)` for integer PARAMS, resolved once: reverse() costs more than
-    the rest of a hire's morning, and the sweep needs one link per hire."""
-    sentinels = {param: 987_654_300 + position for position, param in enumerate(params)}
-    pattern = reverse(name, kwargs=sentinels).replace("{", "{{").replace("}", "}}")
-    for param, sentinel in sentinels.items():
-        assert pattern.count(str(sentinel)) == 1, (name, param)
-        pattern = pattern.replace(str(sentinel), "{" + str(params.index(param)) + "}")
-    return pattern.format
 
 
 # --- the weekly summary for program admins ------------------------------------------------------
