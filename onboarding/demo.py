@@ -71,7 +71,8 @@ DEMO_HIRE_EMAIL = "hire@example.com"
 DEMO_MENTOR_EMAIL = "mentor@example.com"
 
 
-def _working_days_ago(today: datetime.date, count: int) -> datetime.date:
+def working_days_ago(today: datetime.date, count: int) -> datetime.date:
+    """The date COUNT Monday-to-Friday days before TODAY (demo and load data start there)."""
     day = today
     while count > 0:
         day -= datetime.timedelta(days=1)
@@ -104,7 +105,7 @@ def demo_journey_seed() -> None:
         return
     today = local_today(now=timezone.now(), zone=hire.zone)
     enrollment = services.enrollment_create(
-        hire=hire, version=version, mentor=mentor, start_date=_working_days_ago(today, 4)
+        hire=hire, version=version, mentor=mentor, start_date=working_days_ago(today, 4)
     )
     items = list(Item.objects.filter(version=version).order_by("chapter__position", "position"))
     first, second = items[0], items[1]

@@ -37,7 +37,9 @@ from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item, ProgramVersion
 from curriculum.services import program_import
 
+from .demo import working_days_ago
 from .models import (
+    BlockCheck,
     Cohort,
     Enrollment,
     ItemProgress,
@@ -178,15 +180,6 @@ class _ItemBlocks:
     meeting: str | None
 
 
-def _working_days_ago(today: datetime.date, count: int) -> datetime.date:
-    day = today
-    while count > 0:
-        day -= datetime.timedelta(days=1)
-        if day.weekday() in WEEKDAYS:
-            count -= 1
-    return day
-
-
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=datetime.UTC)
 
@@ -195,10 +188,6 @@ def _bulk(model: type, rows: list[Any], report: SeedReport) -> list[Any]:
     created = model.objects.bulk_create(rows, batch_size=BATCH)
     report.add(model._meta.model_name, created)
     return created
-
-
-def _html(markdown: str) -> str:
-    return render_markdown(markdown)
 
 
 class _Instance:
@@ -296,7 +285,7 @@ class _Instance:
             [
                 Cohort(
                     name=f"Cohort {c + 1:02d}",
-                    start_date=_working_days_ago(
+                    start_date=working_days_ago(
                         self.today, round(c * spread / max(self.n_cohorts - 1, 1))
                     ),
                     working_days=WEEKDAYS,
@@ -321,6 +310,7 @@ class _Instance:
             ],
             self.report,
         )
+        self.mentor_of = {e.pk: e.mentor_id for e in self.enrollment_rows}
         _bulk(
             MentorAssignment,
             [
@@ -347,12 +337,7 @@ class _Instance:
         progress: list[ItemProgress] = []
         checks: list[Any] = []
         submissions: list[Submission] = []
-        self.waiting: list[Submission] = []
-        self.sent_back: list[Submission] = []
-        self.reviewed: list[Submission] = []
         self.done_by_enrollment: dict[int, int] = {}
-        from .models import BlockCheck
-
         for enrollment in self.enrollment_rows:
             done = self._done_count(enrollment)
             self.done_by_enrollment[enrollment.pk] = done
@@ -443,7 +428,6 @@ class _Instance:
         return f"{opening} on day {index:02d} {self.random.choice(endings)}"
 
     def reviews(self) -> None:
-        mentor_of = {e.pk: e.mentor_id for e in self.enrollment_rows}
         _bulk(
             SubmissionRound,
             [
@@ -458,7 +442,7 @@ class _Instance:
                         if s.state == SubmissionState.CHANGES_REQUESTED
                         else ReviewOutcome.ACCEPTED
                     ),
-                    reviewed_by_id=mentor_of[s.enrollment_id],
+                    reviewed_by_id=self.mentor_of[s.enrollment_id],
                     reviewed_at=s.updated_at + datetime.timedelta(hours=3),
                 )
                 for s in self.reviewed
@@ -466,13 +450,13 @@ class _Instance:
             self.report,
         )
         comment = "Good start. Could you add one concrete example from the code?"
-        comment_html = _html(comment)
+        comment_html = render_markdown(comment)
         _bulk(
             ReviewComment,
             [
                 ReviewComment(
                     submission=s,
-                    author_id=mentor_of[s.enrollment_id],
+                    author_id=self.mentor_of[s.enrollment_id],
                     body=comment,
                     body_html=comment_html,
                     round=1,
@@ -487,7 +471,7 @@ class _Instance:
     def questions(self) -> None:
         asked = "How do I get access to the staging database? The guide links to an old page."
         answer = "Ask in the platform channel; I have updated the guide's link too."
-        asked_html, answer_html = _html(asked), _html(answer)
+        asked_html, answer_html = render_markdown(asked), render_markdown(answer)
         questions = []
         for enrollment in self.enrollment_rows:
             done = self.done_by_enrollment[enrollment.pk]
@@ -512,13 +496,12 @@ class _Instance:
                 )
             )
         created = _bulk(Question, questions, self.report)
-        mentor_of = {e.pk: e.mentor_id for e in self.enrollment_rows}
         _bulk(
             QuestionMessage,
             [
                 QuestionMessage(
                     question=q,
-                    author_id=mentor_of[q.enrollment_id],
+                    author_id=self.mentor_of[q.enrollment_id],
                     body=answer,
                     body_html=answer_html,
                     created_at=q.created_at + datetime.timedelta(hours=1),
@@ -626,9 +609,8 @@ class _Instance:
                         read_at=at + datetime.timedelta(hours=1) if back else None,
                     )
                 )
-        mentor_of = {e.pk: e.mentor_id for e in self.enrollment_rows}
         for submission in self.waiting:
-            mentor_id = mentor_of[submission.enrollment_id]
+            mentor_id = self.mentor_of[submission.enrollment_id]
             rows.append(
                 Notification(
                     recipient_id=mentor_id,

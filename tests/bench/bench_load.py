@@ -102,7 +102,6 @@ def sessions_and_plan(
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db.models import Q
     from django.middleware.csrf import _get_new_csrf_string
     from django.urls import reverse
 
@@ -171,7 +170,7 @@ def sessions_and_plan(
         mentor = submission.enrollment.mentor
         if mentor.pk not in mentor_cookies:
             mentor_cookies[mentor.pk] = cookie(mentor)
-    admins = User.objects.filter(Q(is_program_admin=True), email__endswith=DOMAIN)
+    admins = User.objects.filter(is_program_admin=True, email__endswith=DOMAIN)
     admin_cookies = [cookie(admin) for admin in admins]
 
     htmx = {"HX-Request": "true", "X-CSRFToken": csrf}
