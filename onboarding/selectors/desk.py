@@ -23,12 +23,14 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from accounts.models import User
 from curriculum.markdown.render import render_markdown
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
 
+from ..links import path_maker
 from ..models import (
     MEETING_REQUEST_WAITING_STATES,
     BlockCheck,
@@ -225,6 +227,7 @@ class MenteeRow:
     reviews_waiting: int
     questions_open: int
     meetings_waiting: int = 0
+    url: str = ""  # the mentee's page
 
     @property
     def percent(self) -> int:
@@ -237,6 +240,27 @@ class MenteeRow:
     @property
     def needs_attention(self) -> bool:
         return self.waiting > 0 or self.days_ahead < 0
+
+    # Labels are worded here rather than in the template: the desk lists every mentee, and
+    # each template branch per row costs more than the Python that words it (bench_load).
+    @property
+    def schedule_label(self) -> str:
+        days = abs(self.days_ahead)
+        plural = "" if days == 1 else "s"
+        if self.days_ahead < 0:
+            return f"{days} day{plural} behind"
+        return f"{days} day{plural} ahead" if days else "On track"
+
+    @property
+    def schedule_tone(self) -> str:
+        """The badge modifier: behind warns, ahead is good, on track is plain."""
+        return "warn" if self.days_ahead < 0 else "good" if self.days_ahead > 0 else ""
+
+    @property
+    def activity_label(self) -> str:
+        if self.last_activity is None:
+            return "no activity yet"
+        return f"active {timesince(self.last_activity)} ago"
 
 
 @dataclass
@@ -262,6 +286,23 @@ def _attention_order(row: MenteeRow) -> tuple:
     return (not row.needs_attention, -row.waiting, row.days_ahead, quiet_since, row.enrollment.pk)
 
 
+_ROW_FIELDS = (
+    "state",
+    "created_at",
+    "version_id",
+    "start_date",
+    "pace",
+    "working_days",
+    "holidays",
+    "hire__display_name",
+    "hire__email",
+    "hire__time_zone",
+    "mentor__display_name",
+    "mentor__email",
+    "cohort__name",
+)
+
+
 def desk_dashboard(
     *, user: User | AnonymousUser, cohort_id: int | None = None, state: str = "active"
 ) -> Dashboard:
@@ -274,9 +315,12 @@ def desk_dashboard(
     desk_viewer_check(user)
     if state not in dict(DASHBOARD_STATES):
         state = "active"
-    # Not the version: rows need only its id (items are read per version below), and its
-    # import report (JSON) would be decoded once per mentee.
-    enrollments = desk_enrollments(user).select_related("hire", "mentor", "cohort")
+    # Only what a row shows. Not the version: rows need only its id (items are read per
+    # version below), and its import report (JSON) would be decoded once per mentee; nor the
+    # people's preferences (three JSON columns each, for the hire and the mentor).
+    enrollments = (
+        desk_enrollments(user).select_related("hire", "mentor", "cohort").only(*_ROW_FIELDS)
+    )
     if cohort_id is not None:
         enrollments = enrollments.filter(cohort_id=cohort_id)
     if state in EnrollmentState.values:
@@ -298,6 +342,7 @@ def desk_dashboard(
     ).values_list("enrollment_id", "item_id"):
         completed[enrollment_id].add(item_id)
     rows = []
+    mentee_url = path_maker("desk:mentee", "enrollment_id")
     for enrollment in listed:
         items = items_by_version[enrollment.version_id]
         done_ids = completed[enrollment.pk]
@@ -313,6 +358,7 @@ def desk_dashboard(
                     today=today, done=done, total=len(items)
                 ),
                 **waiting.get(enrollment.pk, _NO_ACTIVITY),
+                url=mentee_url(enrollment.pk),
             )
         )
     if state == "attention":

@@ -1,6 +1,7 @@
 """Benchmark (not a timed test): key pages under load, against gunicorn with production settings.
 
     uv run python -m tests.bench.bench_load [--users 20] [--seconds 15] [--workers N] [--reseed]
+        [--pages item,desk] [--json results.json]
 
 What it does, all on this machine:
 1. Seeds a template database once (`bench_load_template`: `manage.py seed_load`, 5,000 hires,
@@ -14,7 +15,7 @@ What it does, all on this machine:
    USERS concurrent virtual users in a closed loop. Each page's SECONDS are split over ROUNDS
    of all pages in turn (after WARMUP seconds the first time), so a machine whose speed drifts
    during the run weighs on every page and on the floor alike.
-4. Prints requests per second and p50/p95/p99 for each page, next to the floor (GET /floor:
+4. Prints requests per second, p50/p95/p99 and CPU per request (web, PostgreSQL, client) for each page, next to the floor (GET /floor:
    the same middleware and one row by primary key) measured in the same run, and whether each
    page meets the targets of issue 9 (at least 40 % of the floor's rate, p95 under 100 ms).
 
@@ -288,6 +289,15 @@ def gunicorn_start(env: dict, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
+def _cpu_text(result: dict) -> str:
+    cpu = result.get("cpu_ms") or {}
+    if not cpu:
+        return ""
+    return (
+        f"{cpu['web']:.1f} + {cpu['database']:.1f} + {cpu['client']:.1f} = {sum(cpu.values()):.1f}"
+    )
+
+
 def report_print(results: list[dict], *, users: int, seconds: float, workers: int) -> None:
     floor = results[0]
     print(
@@ -295,15 +305,18 @@ def report_print(results: list[dict], *, users: int, seconds: float, workers: in
         "sync workers, "
         f"{os.cpu_count()} cores, {datetime.date.today():%Y-%m-%d}\n"
     )
-    print("| page | req/s | % of floor | p50 ms | p95 ms | p99 ms | failures | targets |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        "| page | req/s | % of floor | p50 ms | p95 ms | p99 ms | failures | targets "
+        "| CPU ms per request: web + database + client |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for result in results:
         share = result["rps"] / floor["rps"] * 100 if floor["rps"] else 0
         met = result is floor or (share >= 40 and result["p95"] < 100)
         print(
             f"| {result['name']} | {result['rps']:.0f} | {share:.0f} % | {result['p50']:.0f} | "
             f"{result['p95']:.0f} | {result['p99']:.0f} | {result['failures']}/"
-            f"{result['requests']} | {'met' if met else 'missed'} |"
+            f"{result['requests']} | {'met' if met else 'missed'} | {_cpu_text(result)} |"
         )
         for error in result["errors"]:
             print(f"    error: {error}", file=sys.stderr)
@@ -323,6 +336,11 @@ def main() -> int:
         "--seed-args", default="", help='passed to seed_load, e.g. "--hires 500 --mentors 20"'
     )
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help='only pages whose name contains one of these words, e.g. "item,desk" (and the floor)',
+    )
     parser.add_argument(
         "--database-prefix", default="bench_load", help="names the template and run databases"
     )
@@ -357,6 +375,13 @@ def main() -> int:
             warmup=args.warmup,
             rounds=args.rounds,
         )
+        if args.pages:
+            words = [word.strip() for word in args.pages.split(",") if word.strip()]
+            plan["scenarios"] = [
+                scenario
+                for number, scenario in enumerate(plan["scenarios"])
+                if number == 0 or any(word in scenario["name"] for word in words)
+            ]
         from django.db import connections
 
         connections.close_all()
@@ -366,6 +391,7 @@ def main() -> int:
                 [sys.executable, "-m", "tests.bench.load_client"],
                 cwd=ROOT,
                 input=json.dumps(plan),
+                env={**os.environ, "BENCH_WEB_PGID": str(server.pid), "BENCH_DATABASE": RUN_DB},
                 capture_output=False,
                 stdout=subprocess.PIPE,
                 text=True,

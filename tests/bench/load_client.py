@@ -13,12 +13,53 @@ warm-up (the plan's `warmup` the first time, a second after), and the figures ad
 
 import itertools
 import json
+import os
 import sys
 
 import gevent
 from locust import FastHttpUser, constant, task
 from locust.env import Environment
 from locust.stats import StatsEntry
+
+
+def _process_cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the web workers, PostgreSQL's processes and this client.
+
+    Read from /proc (Linux), so each page's figures can say where its machine time went: a
+    page's share of the floor is set by its cost per request summed over the three.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    web_group = int(os.environ.get("BENCH_WEB_PGID", "0"))
+    # PostgreSQL names each backend's database in its process title; others' work is not ours.
+    database = os.environ.get("BENCH_DATABASE", "").encode()
+    totals = {"web": 0.0, "database": 0.0, "client": 0.0}
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                text = stat.read()
+        except OSError:  # the process ended while we looked
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(entry) == me:
+            totals["client"] += seconds
+        elif web_group and int(fields[2]) == web_group:
+            totals["web"] += seconds
+        elif name.startswith("postgres") and database and _backend_of(entry, database):
+            totals["database"] += seconds
+    return totals
+
+
+def _backend_of(pid: str, database: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return f" {database.decode()} ".encode() in cmdline.read()
+    except OSError:
+        return False
 
 
 class Scenario:
@@ -39,6 +80,7 @@ class Scenario:
         self.source = iter(requests) if scenario.get("once") else itertools.cycle(requests)
         self.total: StatsEntry | None = None
         self.errors: list[str] = []
+        self.cpu = {"web": 0.0, "database": 0.0, "client": 0.0}
 
     def _visitor(self) -> type[FastHttpUser]:
         plan, owner = self.plan, self
@@ -81,8 +123,12 @@ class Scenario:
         runner.start(users, spawn_rate=users)
         gevent.sleep(warmup)
         self.measuring = True
+        before = _process_cpu_seconds()
         gevent.sleep(seconds)
+        after = _process_cpu_seconds()
         self.measuring = False
+        for part in self.cpu:
+            self.cpu[part] += after[part] - before[part]
         self.measured_seconds += seconds
         runner.quit()
         entry = environment.stats.get(self.name, self.method)
@@ -108,6 +154,11 @@ class Scenario:
             "p95": stats.get_response_time_percentile(0.95),
             "p99": stats.get_response_time_percentile(0.99),
             "errors": self.errors[:3],
+            # CPU milliseconds per measured request, by process group
+            "cpu_ms": {
+                part: 1000 * seconds / stats.num_requests if stats.num_requests else 0
+                for part, seconds in self.cpu.items()
+            },
         }
 
 
