@@ -6,6 +6,7 @@ all a mentor gets here: the journey services still let only the hire write their
 Page reads run a fixed number of queries whatever the size of the program (tests pin them).
 """
 
+import copy
 import datetime
 import difflib
 import functools
@@ -421,6 +422,42 @@ def _published_order(version_id: int) -> tuple[int, ...]:
     return _item_order(version_id)
 
 
+class _NoSuchItem(LookupError):
+    pass
+
+
+@functools.lru_cache(maxsize=2048)
+def _published_item(version_id: int, item_id: int) -> Item:
+    """An item of a published version, with its chapter. A missing one raises, so an id typed
+    into the address bar is not kept (lru_cache keeps only what returns)."""
+    item = Item.objects.filter(version_id=version_id, pk=item_id).select_related("chapter").first()
+    if item is None:
+        raise _NoSuchItem(item_id)
+    return item
+
+
+def _item_of(enrollment: Enrollment, item_id: int) -> Item | None:
+    """ITEM_ID when it belongs to the enrollment's version, with its chapter and version.
+
+    A published version's items come from the per-process cache; the version itself is the
+    enrollment's, read in this request, so its state is never stale.
+    """
+    version = enrollment.version
+    if version.state != VersionState.PUBLISHED:
+        return (
+            Item.objects.filter(version_id=version.pk, pk=item_id)
+            .select_related("chapter", "version")
+            .first()
+        )
+    try:
+        cached = _published_item(version.pk, item_id)
+    except _NoSuchItem:
+        return None
+    item = copy.copy(cached)  # the cached one is shared between requests
+    item.version = version
+    return item
+
+
 def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
     """One item of the enrollment's version with this hire's checks and writing.
 
@@ -429,11 +466,7 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
 
     An item of another version (or no item) is a 404, like an enrollment the viewer can't see.
     """
-    item = (
-        Item.objects.filter(version_id=enrollment.version_id, pk=item_id)
-        .select_related("chapter", "version")
-        .first()
-    )
+    item = _item_of(enrollment, item_id)
     if item is None:
         raise Http404("No such item.")
     published = item.version.state == VersionState.PUBLISHED
@@ -502,9 +535,11 @@ def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockVi
     checked = BlockCheck.objects.filter(
         enrollment=enrollment, item=item, block_key=block_key
     ).exists()
-    submission = Submission.objects.filter(
-        enrollment=enrollment, item=item, kind=SubmissionKind.ANSWER, block_key=block_key
-    ).first()
+    submission = None  # only a question has an answer
+    if block.kind == BlockKind.QUESTION:
+        submission = Submission.objects.filter(
+            enrollment=enrollment, item=item, kind=SubmissionKind.ANSWER, block_key=block_key
+        ).first()
     meeting = None
     if block.kind == BlockKind.MEETING_REQUEST:
         meeting = _meeting_requests_by_key(
@@ -515,7 +550,7 @@ def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockVi
 
 def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:
     """An item of the enrollment's version, for the services; anything else is a 404."""
-    item = Item.objects.filter(version_id=enrollment.version_id, pk=item_id).first()
+    item = _item_of(enrollment, item_id)
     if item is None:
         raise Http404("No such item.")
     return item
@@ -524,6 +559,9 @@ def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:
 def reflection_prompts(*, item: Item) -> list[Block]:
     """ITEM's wrap-up prompts in authored order: what a posted reflection is checked against,
     without building the whole item page (that is only needed to show the form's errors)."""
+    if item.version.state == VersionState.PUBLISHED:
+        blocks = _published_blocks(item.pk, item.content_hash)
+        return [block for block in blocks if block.kind == BlockKind.REFLECTION_PROMPT]
     return list(
         Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT).order_by("position")
     )

@@ -94,9 +94,8 @@ def item_detail(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
 
 
 def _block_fragment(
-    request: HttpRequest, enrollment: Enrollment, item_id: int, block_key: str, **extra
+    request: HttpRequest, enrollment: Enrollment, item: Item, block_key: str, **extra
 ) -> HttpResponse:
-    item = selectors.item_for_enrollment(enrollment=enrollment, item_id=item_id)
     view = selectors.block_view(enrollment=enrollment, item=item, block_key=block_key)
     form = extra.pop("answer_form", None)
     if view.block.kind == "question" and form is None:
@@ -118,7 +117,7 @@ def _block_done(
 ) -> HttpResponse:
     """After a block changed: htmx gets the block back; a plain post returns to it on the page."""
     if request.htmx:
-        return _block_fragment(request, enrollment, item.pk, key)
+        return _block_fragment(request, enrollment, item, key)
     if message:
         messages.success(request, message)
     view = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
@@ -202,7 +201,7 @@ def answer_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
         # htmx swaps only 2xx answers by default; the message replaces the "saved" status.
         return HttpResponse(" ".join(m for errors in form.errors.values() for m in errors))
     if request.htmx:
-        return _block_fragment(request, enrollment, item_id, key, answer_form=form)
+        return _block_fragment(request, enrollment, item, key, answer_form=form)
     page = selectors.item_page(enrollment=enrollment, item_id=item_id)
     return _render_item(request, page, answer_forms={key: form}, status=400)
 
@@ -335,7 +334,7 @@ def meeting_request(request: HttpRequest, enrollment_id: int, item_id: int) -> H
         return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
     if request.htmx:
         # htmx swaps only 2xx answers by default: the block comes back with the message in it.
-        return _block_fragment(request, enrollment, item_id, key, meeting_form=form)
+        return _block_fragment(request, enrollment, item, key, meeting_form=form)
     page = selectors.item_page(enrollment=enrollment, item_id=item_id)
     return _render_item(request, page, meeting_forms={key: form}, status=400)
 

@@ -124,9 +124,9 @@ def test_home_without_enrollment_says_so(client, hire):
 # + the header bell (notifications), + the meetings ahead card; a published version's chapters
 # and items come from the process's cache after the first view (two fewer)
 HOME_QUERIES = 11
-# + FAQ and questions (desk), + the bell, + this item's meetings; a published version's blocks
-# and item order come from the process's cache after the page's first view (two fewer)
-ITEM_QUERIES = 16
+# + FAQ and questions (desk), + the bell, + this item's meetings; a published version's item,
+# blocks and item order come from the process's cache after the page's first view (three fewer)
+ITEM_QUERIES = 15
 
 
 def test_home_query_count_is_pinned(client, hire, enrollment, django_assert_num_queries):
@@ -217,13 +217,16 @@ def test_a_published_items_blocks_are_read_once_per_process(
 ):
     from onboarding.selectors import journey as journey_selectors
 
-    journey_selectors._published_blocks.cache_clear()
-    journey_selectors._published_order.cache_clear()
+    caches = (
+        journey_selectors._published_item,
+        journey_selectors._published_blocks,
+        journey_selectors._published_order,
+    )
     client.force_login(hire)
     client.get(url("item", enrollment, day1))  # warm the session
-    journey_selectors._published_blocks.cache_clear()
-    journey_selectors._published_order.cache_clear()
-    with django_assert_num_queries(ITEM_QUERIES + 2):  # blocks and item order, read and kept
+    for cache in caches:
+        cache.cache_clear()
+    with django_assert_num_queries(ITEM_QUERIES + 3):  # item, blocks, item order: read and kept
         client.get(url("item", enrollment, day1))
     with django_assert_num_queries(ITEM_QUERIES):
         client.get(url("item", enrollment, day1))
