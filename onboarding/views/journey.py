@@ -20,6 +20,7 @@ from curriculum.models import Item
 
 from ..audit import audit_read
 from ..forms import AnswerForm, BlockKeyForm, MeetingRequestForm, RateForm, ReflectionForm
+from ..links import path_maker
 from ..models import Enrollment
 from ..selectors import journey as selectors
 from ..services import journey as services
@@ -28,6 +29,18 @@ from ..services import journey as services
 def _item_url(enrollment: Enrollment, item_id: int, anchor: str = "") -> str:
     url = reverse("journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": item_id})
     return f"{url}#{anchor}" if anchor else url
+
+
+# The item's form targets, named as their routes. One path_maker each, so an item page of
+# twenty blocks formats them once rather than reversing a URL per block.
+_ITEM_FORMS = ("block_check", "resource_read", "answer_save", "meeting_request")
+
+
+def _item_links(enrollment: Enrollment, item: Item) -> dict[str, str]:
+    return {
+        name: path_maker(f"journey:{name}", "enrollment_id", "item_id")(enrollment.pk, item.pk)
+        for name in _ITEM_FORMS
+    }
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -70,6 +83,7 @@ def _render_item(
         "page": page,
         "enrollment": page.enrollment,
         "item": page.item,
+        "links": _item_links(page.enrollment, page.item),
         "reflection_form": reflection_form,
         "rate_form": rate_form or RateForm(initial=_rate_initial(page)),
         "blockers": [] if page.completed else page.blockers,
@@ -108,7 +122,13 @@ def _block_fragment(
         )
     view.answer_form = form
     view.meeting_form = extra.pop("meeting_form", None)
-    context = {"view": view, "enrollment": enrollment, "item": item, **extra}
+    context = {
+        "view": view,
+        "enrollment": enrollment,
+        "item": item,
+        "links": _item_links(enrollment, item),
+        **extra,
+    }
     return render(request, "onboarding/_block.html", context)
 
 
