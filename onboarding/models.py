@@ -714,7 +714,12 @@ class ReminderDue(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_due"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders_due",
+        # `reminder_due_unique` (user, rule) starts with it and serves every lookup by person;
+        # a second index would only cost the sweep, which moves every claimed row (non-HOT).
+        db_index=False,
     )
     rule = models.CharField(max_length=40)
     due_at = models.DateTimeField()
