@@ -28,7 +28,7 @@ from django.utils.timesince import timesince
 from accounts.models import User
 from curriculum.markdown.render import render_markdown
 from curriculum.markdown.structure import BlockKind
-from curriculum.models import Block, Item
+from curriculum.models import Block, Item, VersionState
 
 from ..links import path_maker
 from ..models import (
@@ -60,6 +60,7 @@ from .journey import (
     hire_home,
     is_program_admin,
     mentored_by,
+    version_items,
 )
 
 # --- who may see what ----------------------------------------------------------------------------
@@ -169,14 +170,17 @@ _NO_ACTIVITY = {
     "questions_open": 0,
     "meetings_waiting": 0,
     "last_activity": None,
+    "completed_item_ids": frozenset(),
 }
 
 
 def _mentee_activity(enrollment_ids: list[int]) -> dict[int, dict]:
-    """Per enrollment: what waits on the mentor and when the hire last did anything.
+    """Per enrollment: what waits on the mentor, when the hire last did anything, and the ids
+    of the items they completed.
 
-    One hand-written statement: the ORM form of these eight correlated subqueries took longer
-    to build than PostgreSQL took to answer, on the page mentors open most (bench_load).
+    One hand-written statement: the ORM form of these correlated subqueries took longer to
+    build than PostgreSQL took to answer, on the page mentors open most (bench_load), and
+    reading every completed item's row as a model cost more again.
     """
     if not enrollment_ids:
         return {}
@@ -194,13 +198,16 @@ def _mentee_activity(enrollment_ids: list[int]) -> dict[int, dict]:
               WHERE p.enrollment_id = e.id),
             (SELECT MAX(c.checked_at) FROM {check} c WHERE c.enrollment_id = e.id),
             (SELECT MAX(s.updated_at) FROM {submission} s WHERE s.enrollment_id = e.id),
-            (SELECT MAX(q.created_at) FROM {question} q WHERE q.enrollment_id = e.id))
+            (SELECT MAX(q.created_at) FROM {question} q WHERE q.enrollment_id = e.id)),
+          (SELECT array_agg(p.item_id) FROM {progress} p
+            WHERE p.enrollment_id = e.id AND p.state = ANY(%s))
         FROM unnest(%s::bigint[]) AS e(id)
     """  # noqa: S608  # nosec B608: only our own table names are formatted in; values are parameters
     params: list[Any] = [
         str(SubmissionState.SUBMITTED),
         str(QuestionState.OPEN),
         [str(state) for state in MEETING_REQUEST_WAITING_STATES],
+        [str(state) for state in COMPLETED_STATES],
         enrollment_ids,
     ]
     with connection.cursor() as cursor:
@@ -211,8 +218,9 @@ def _mentee_activity(enrollment_ids: list[int]) -> dict[int, dict]:
                 "questions_open": questions,
                 "meetings_waiting": meetings,
                 "last_activity": last,
+                "completed_item_ids": frozenset(completed or ()),
             }
-            for pk, reviews, questions, meetings, last in cursor.fetchall()
+            for pk, reviews, questions, meetings, last, completed in cursor.fetchall()
         }
 
 
@@ -300,6 +308,7 @@ _ROW_FIELDS = (
     "mentor__display_name",
     "mentor__email",
     "cohort__name",
+    "version__state",
 )
 
 
@@ -308,18 +317,19 @@ def desk_dashboard(
 ) -> Dashboard:
     """Every mentee with progress, schedule, last activity and what waits on the mentor.
 
-    People who need attention come first. Five queries, whatever the number of mentees:
-    enrollments, their counts and last activity, items of their versions, completed items,
-    cohorts for the filter.
+    People who need attention come first. Three queries, whatever the number of mentees:
+    enrollments, their counts, progress and last activity, cohorts for the filter (and the
+    items of a version the process has not kept yet).
     """
     desk_viewer_check(user)
     if state not in dict(DASHBOARD_STATES):
         state = "active"
-    # Only what a row shows. Not the version: rows need only its id (items are read per
-    # version below), and its import report (JSON) would be decoded once per mentee; nor the
-    # people's preferences (three JSON columns each, for the hire and the mentor).
+    # Only what a row shows: of the version its state (its import report, JSON, would be
+    # decoded once per mentee), not the people's preferences (three JSON columns each).
     enrollments = (
-        desk_enrollments(user).select_related("hire", "mentor", "cohort").only(*_ROW_FIELDS)
+        desk_enrollments(user)
+        .select_related("hire", "mentor", "cohort", "version")
+        .only(*_ROW_FIELDS)
     )
     if cohort_id is not None:
         enrollments = enrollments.filter(cohort_id=cohort_id)
@@ -328,37 +338,31 @@ def desk_dashboard(
     elif state != "all":
         enrollments = enrollments.filter(state=EnrollmentState.ACTIVE)
     listed = list(enrollments)
-    waiting = _mentee_activity([e.pk for e in listed])
-    items_by_version: dict[int, list[Item]] = defaultdict(list)
-    for item in (
-        Item.objects.filter(version_id__in={e.version_id for e in listed})
-        .order_by("version_id", "chapter__position", "position")
-        .only("pk", "version_id", "kind", "number", "title")
-    ):
-        items_by_version[item.version_id].append(item)
-    completed: dict[int, set[int]] = defaultdict(set)
-    for enrollment_id, item_id in ItemProgress.objects.filter(
-        enrollment_id__in=[e.pk for e in listed], state__in=COMPLETED_STATES
-    ).values_list("enrollment_id", "item_id"):
-        completed[enrollment_id].add(item_id)
+    activity = _mentee_activity([e.pk for e in listed])
     rows = []
     mentee_url = path_maker("desk:mentee", "enrollment_id")
+    items_of: dict[int, tuple[Item, ...]] = {}
     for enrollment in listed:
-        items = items_by_version[enrollment.version_id]
-        done_ids = completed[enrollment.pk]
-        done = sum(1 for item in items if item.pk in done_ids)
-        today = enrollment_today(enrollment)
+        if enrollment.version_id not in items_of:
+            items_of[enrollment.version_id] = version_items(
+                version_id=enrollment.version_id,
+                published=enrollment.version.state == VersionState.PUBLISHED,
+            )
+        items = items_of[enrollment.version_id]
+        found = dict(activity.get(enrollment.pk, _NO_ACTIVITY))
+        completed = found.pop("completed_item_ids")
+        done = sum(1 for item in items if item.pk in completed)
         rows.append(
             MenteeRow(
                 enrollment=enrollment,
                 done=done,
                 total=len(items),
-                current_item=next((i for i in items if i.pk not in done_ids), None),
+                current_item=next((i for i in items if i.pk not in completed), None),
                 days_ahead=enrollment_schedule(enrollment).days_ahead(
-                    today=today, done=done, total=len(items)
+                    today=enrollment_today(enrollment), done=done, total=len(items)
                 ),
-                **waiting.get(enrollment.pk, _NO_ACTIVITY),
                 url=mentee_url(enrollment.pk),
+                **found,
             )
         )
     if state == "attention":

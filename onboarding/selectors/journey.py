@@ -224,6 +224,12 @@ def _published_outline(version_id: int) -> tuple[tuple[Chapter, ...], tuple[Item
     return _outline(version_id)
 
 
+def version_items(*, version_id: int, published: bool) -> tuple[Item, ...]:
+    """A version's items in program order (names only), from the process's cache when the
+    version is published."""
+    return (_published_outline(version_id) if published else _outline(version_id))[1]
+
+
 def hire_home(*, enrollment: Enrollment) -> HireHome:
     """The hire's program with states, schedule and next action: five queries, any size."""
     if enrollment.version.state == VersionState.PUBLISHED:

@@ -474,8 +474,9 @@ def _count(client, url):
 
 # Each page's own queries, on top of what every logged-in request costs (session, user, the MFA
 # check...), which `_request_overhead` measures so that these stay the desk's own figures.
-# enrollments, their counts and last activity, items, completed items, cohorts, meetings
-DASHBOARD_QUERIES = 6
+# enrollments, their counts, completed items and last activity, cohorts, meetings (a published
+# version's items come from the process's cache)
+DASHBOARD_QUERIES = 4
 QUEUE_QUERIES = 1  # submitted rows with hire and item
 INBOX_QUERIES = 1  # questions with hire, item and reply count (+1 when one is anchored to a block)
 # The mentee page: enrollment, progress, submissions, rounds, comments, questions, notes, mentors,
