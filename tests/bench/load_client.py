@@ -22,8 +22,8 @@ from locust.env import Environment
 from locust.stats import StatsEntry
 
 
-def _process_cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far by the web workers, PostgreSQL's processes and this client.
+def _process_cpu_seconds() -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each web worker, PostgreSQL backend and this client.
 
     Read from /proc (Linux), so each page's figures can say where its machine time went: a
     page's share of the floor is set by its cost per request summed over the three.
@@ -32,7 +32,7 @@ def _process_cpu_seconds() -> dict[str, float]:
     web_group = int(os.environ.get("BENCH_WEB_PGID", "0"))
     # PostgreSQL names each backend's database in its process title; others' work is not ours.
     database = os.environ.get("BENCH_DATABASE", "").encode()
-    totals = {"web": 0.0, "database": 0.0, "client": 0.0}
+    used: dict[tuple[str, int], float] = {}
     me = os.getpid()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -46,12 +46,21 @@ def _process_cpu_seconds() -> dict[str, float]:
         fields = text[text.rindex(")") + 2 :].split()
         seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
         if int(entry) == me:
-            totals["client"] += seconds
+            used["client", me] = seconds
         elif web_group and int(fields[2]) == web_group:
-            totals["web"] += seconds
+            used["web", int(entry)] = seconds
         elif name.startswith("postgres") and database and _backend_of(entry, database):
-            totals["database"] += seconds
-    return totals
+            used["database", int(entry)] = seconds
+    return used
+
+
+def _cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """Per group, the CPU used between two readings. A process started in between counts from
+    zero; one that ended in between (a backend whose connection closed) is lost, not negative."""
+    spent = {"web": 0.0, "database": 0.0, "client": 0.0}
+    for key, seconds in after.items():
+        spent[key[0]] += seconds - before.get(key, 0.0)
+    return spent
 
 
 def _backend_of(pid: str, database: bytes) -> bool:
@@ -127,8 +136,8 @@ class Scenario:
         gevent.sleep(seconds)
         after = _process_cpu_seconds()
         self.measuring = False
-        for part in self.cpu:
-            self.cpu[part] += after[part] - before[part]
+        for part, seconds in _cpu_spent(before, after).items():
+            self.cpu[part] += seconds
         self.measured_seconds += seconds
         runner.quit()
         entry = environment.stats.get(self.name, self.method)
