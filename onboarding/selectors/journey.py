@@ -85,13 +85,22 @@ def _enrollments_visible_to(user: User | AnonymousUser) -> QuerySet[Enrollment]:
 # The import's report on a version (what changed, every warning) can run to many kilobytes of
 # JSON for a real program; the journey never shows it, so its pages do not load it each time.
 _VERSION_IMPORT_REPORT = ("version__change_summary", "version__warnings")
+# Shown by name only: the mentor's schedule and preferences (JSON) are not decoded for that.
+_MENTOR_PREFERENCES = (
+    "mentor__working_days",
+    "mentor__days_away",
+    "mentor__notification_preferences",
+)
 
 
 def enrollment_for_user(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     """One enrollment the user may see; another person's id and a missing id give the same 404."""
     # A hire (the most common viewer) can only see their own: their row is loaded already.
     own = isinstance(user, User) and not user.is_mentor and not is_program_admin(user)
-    related = ["mentor", "version__program", "cohort"] + ([] if own else ["hire"])
+    # The hire's own pages (the app's busiest) need only the version with the row; their
+    # mentor, cohort and program are read when a page shows them (a submit's notice, an
+    # export). Joining all four cost more than the rest of a goal check's reads (bench_load).
+    related = ["version"] if own else ["mentor", "version__program", "cohort", "hire"]
     enrollment = (
         _enrollments_visible_to(user)
         .select_related(*related)
@@ -112,8 +121,8 @@ def enrollment_current_for_hire(*, user: User | AnonymousUser) -> Enrollment | N
         return None
     enrollment = (
         Enrollment.objects.filter(hire_id=user.pk, state=EnrollmentState.ACTIVE)
-        .select_related("mentor", "version__program")
-        .defer(*_VERSION_IMPORT_REPORT)
+        .select_related("mentor", "version")  # the home page names both
+        .defer(*_VERSION_IMPORT_REPORT, *_MENTOR_PREFERENCES)
         .order_by("-created_at")
         .first()
     )
