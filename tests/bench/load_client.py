@@ -136,8 +136,8 @@ class Scenario:
         gevent.sleep(seconds)
         after = _process_cpu_seconds()
         self.measuring = False
-        for part, seconds in _cpu_spent(before, after).items():
-            self.cpu[part] += seconds
+        for part, spent in _cpu_spent(before, after).items():
+            self.cpu[part] += spent
         self.measured_seconds += seconds
         runner.quit()
         entry = environment.stats.get(self.name, self.method)
