@@ -165,7 +165,7 @@ DASHBOARD_STATES = [
 ]
 
 
-_NO_ACTIVITY = {
+_NO_ACTIVITY: dict[str, Any] = {
     "reviews_waiting": 0,
     "questions_open": 0,
     "meetings_waiting": 0,
