@@ -17,7 +17,7 @@ import os
 import sys
 
 import gevent
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, between, constant, task
 from locust.env import Environment
 from locust.stats import StatsEntry
 
@@ -96,7 +96,11 @@ class Scenario:
 
         class Visitor(FastHttpUser):
             host = plan["host"]
-            wait_time = constant(0)  # closed loop: each user sends its next request at once
+            # Closed loop: each user sends its next request at once (what measures capacity).
+            # With think time, each waits about that long between requests, as a person
+            # reading the page would (what measures latency at a given number of people).
+            think = plan.get("think", 0)
+            wait_time = between(think / 2, think * 3 / 2) if think else constant(0)
             insecure = True
 
             @task
