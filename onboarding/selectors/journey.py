@@ -544,7 +544,11 @@ def _meeting_requests_by_key(requests: QuerySet[MeetingRequest]) -> dict[str, Me
 
 def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockView:
     """One block with this hire's check and answer: what an htmx swap re-renders."""
-    block = Block.objects.filter(item=item, key=block_key).first()
+    blocks = published_blocks(item)
+    if blocks is not None:
+        block = next((b for b in blocks if b.key == block_key), None)
+    else:
+        block = Block.objects.filter(item=item, key=block_key).first()
     if block is None:
         raise Http404("No such block.")
     checked = BlockCheck.objects.filter(
@@ -571,11 +575,20 @@ def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:
     return item
 
 
+def published_blocks(item: Item) -> tuple[Block, ...] | None:
+    """ITEM's blocks in order from the per-process cache, when its version (already loaded with
+    it, as `item_for_enrollment` does) is published; None means "read them from the database".
+    The blocks are shared between requests: read-only."""
+    if not Item.version.is_cached(item) or item.version.state != VersionState.PUBLISHED:
+        return None
+    return _published_blocks(item.pk, item.content_hash)
+
+
 def reflection_prompts(*, item: Item) -> list[Block]:
     """ITEM's wrap-up prompts in authored order: what a posted reflection is checked against,
     without building the whole item page (that is only needed to show the form's errors)."""
-    if item.version.state == VersionState.PUBLISHED:
-        blocks = _published_blocks(item.pk, item.content_hash)
+    blocks = published_blocks(item)
+    if blocks is not None:
         return [block for block in blocks if block.kind == BlockKind.REFLECTION_PROMPT]
     return list(
         Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT).order_by("position")

@@ -34,6 +34,7 @@ from ..models import (
     default_working_days,
 )
 from ..schedule import Schedule, local_today
+from ..selectors.journey import published_blocks, reflection_prompts
 from .mail import email_queue
 from .notifications import submission_submitted_notify
 
@@ -164,7 +165,11 @@ def _hire_acts(*, enrollment: Enrollment, by: User, item: Item) -> None:
 
 
 def _block(*, item: Item, block_key: str, kinds: frozenset[str]) -> Block:
-    block = Block.objects.filter(item=item, key=block_key, kind__in=kinds).first()
+    blocks = published_blocks(item)
+    if blocks is not None:
+        block = next((b for b in blocks if b.key == block_key and b.kind in kinds), None)
+    else:
+        block = Block.objects.filter(item=item, key=block_key, kind__in=kinds).first()
     if block is None:
         raise ValidationError("That part of the page can't be used here.", code="wrong_block")
     return block
@@ -297,11 +302,7 @@ def _reflection_write(
     submit: bool,
 ) -> Submission:
     _hire_acts(enrollment=enrollment, by=by, item=item)
-    prompts = list(
-        Block.objects.filter(item=item, kind=BlockKind.REFLECTION_PROMPT)
-        .order_by("position")
-        .values_list("key", flat=True)
-    )
+    prompts = [block.key for block in reflection_prompts(item=item)]
     unknown = set(answers) - set(prompts)
     if unknown:
         raise ValidationError("Those prompts are not part of this item.", code="wrong_block")
