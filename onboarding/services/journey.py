@@ -202,7 +202,12 @@ def block_check_toggle(
     with transaction.atomic():
         _progress_started(enrollment=enrollment, item=item)
         if checked:
-            BlockCheck.objects.get_or_create(enrollment=enrollment, item=item, block_key=block_key)
+            # One INSERT ... ON CONFLICT DO NOTHING: a check already there stays as it was
+            # (get_or_create took a read, a savepoint, the insert and its release).
+            BlockCheck.objects.bulk_create(
+                [BlockCheck(enrollment=enrollment, item=item, block_key=block_key)],
+                ignore_conflicts=True,
+            )
         else:
             BlockCheck.objects.filter(
                 enrollment=enrollment, item=item, block_key=block_key
