@@ -7,8 +7,10 @@ Django ships a Jinja2 copy of each of those templates, and compiled Jinja2 rende
 several times faster, with the same HTML.
 
 Templates Django ships only for its own engine (the admin's widgets, a package's widget, one of
-ours under templates/) are still found: a name Jinja2 does not know falls back to the Django
-engine, so nothing has to be written twice.
+ours under templates/ with a name of its own) are still found: a name Jinja2 does not know falls
+back to the Django engine, so nothing has to be written twice. To change how one of Django's
+own form templates looks, give the widget or form a template_name of ours rather than
+overriding Django's name (Jinja2 would keep finding Django's copy first).
 """
 
 from functools import cached_property

@@ -42,6 +42,9 @@ TEMPLATE_DB = "bench_load_template"  # --database-prefix changes both names
 RUN_DB = "bench_load_run"
 SERVER = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+# Hires with an item in progress whose sessions the plan holds: each submits its reflection
+# once, and a page measured for 15 s at ~150 req/s (plus warm-ups) needs a few thousand.
+HIRES_IN_PLAN = 5000
 
 
 def database_url(name: str) -> str:
@@ -134,7 +137,7 @@ def sessions_and_plan(
             state=ProgressState.IN_PROGRESS, enrollment__hire__email__endswith=DOMAIN
         )
         .select_related("enrollment__hire")
-        .order_by("enrollment_id")[:2000]
+        .order_by("enrollment_id")[:HIRES_IN_PLAN]
     )
     if not current:
         raise SystemExit("the seeded instance has no hire with an item in progress")
@@ -323,7 +326,7 @@ def report_print(
             f"{result['requests']} | {'met' if met else 'missed'} | {_cpu_text(result)} |"
         )
         for error in result["errors"]:
-            print(f"    error: {error}", file=sys.stderr)
+            print(f"    {result['name']}: {error}", file=sys.stderr)
     floor_cpu = sum((floor.get("cpu_ms") or {}).values())
     if floor_cpu and not think:
         print(

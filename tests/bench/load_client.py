@@ -90,6 +90,7 @@ class Scenario:
         self.total: StatsEntry | None = None
         self.errors: list[str] = []
         self.cpu = {"web": 0.0, "database": 0.0, "client": 0.0}
+        self.ran_out = False
 
     def _visitor(self) -> type[FastHttpUser]:
         plan, owner = self.plan, self
@@ -106,8 +107,14 @@ class Scenario:
             @task
             def visit(self) -> None:
                 request = next(owner.source, None)
-                if request is None:
-                    gevent.sleep(0.05)  # the plan ran out of one-time writes
+                if request is None:  # the plan ran out of one-time writes: say so
+                    if owner.measuring and not owner.ran_out:
+                        owner.ran_out = True
+                        owner.errors.append(
+                            "ran out of one-time requests while measuring: the rate "
+                            "understates this page (seed more hires, or fewer seconds)"
+                        )
+                    gevent.sleep(0.05)
                     return
                 headers = {
                     **plan["headers"],
@@ -167,6 +174,7 @@ class Scenario:
             "p95": stats.get_response_time_percentile(0.95),
             "p99": stats.get_response_time_percentile(0.99),
             "errors": self.errors[:3],
+            "ran_out": self.ran_out,
             # CPU milliseconds per measured request, by process group
             "cpu_ms": {
                 part: 1000 * seconds / stats.num_requests if stats.num_requests else 0
