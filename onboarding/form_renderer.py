@@ -6,9 +6,10 @@ largest single cost of the item page, a page of five text boxes and a select (be
 Django ships a Jinja2 copy of each of those templates, and compiled Jinja2 renders them
 several times faster, with the same HTML.
 
-Templates Django ships only for its own engine (the admin's widgets, a package's widget, one of
-ours under templates/ with a name of its own) are still found: a name Jinja2 does not know falls
-back to the Django engine, so nothing has to be written twice. To change how one of Django's
+Templates written only for Django's engine (the admin's widgets, a package's widget) are still
+found: a name Jinja2 does not know falls back to Django's default form renderer, which searches
+Django's form templates and every app's templates/ folder (not the project's templates/, as
+with Django's default), so nothing is written twice. To change how one of Django's
 own form templates looks, give the widget or form a template_name of ours rather than
 overriding Django's name (Jinja2 would keep finding Django's copy first).
 """
@@ -28,7 +29,7 @@ class FormRenderer(BaseRenderer):
 
     @cached_property
     def _django(self) -> DjangoTemplates:
-        return DjangoTemplates()
+        return DjangoTemplates()  # Django's default form renderer
 
     def get_template(self, template_name: str):
         try:

@@ -23,7 +23,7 @@ from onboarding.models import (
     SubmissionState,
 )
 from onboarding.selectors.journey import hire_home
-from onboarding.services.mentoring import mentor_assign, mentor_note_add
+from onboarding.services.mentoring import mentor_assign, mentor_note_add, mentor_unassign
 from onboarding.services.questions import faq_promote, question_answer, question_ask
 from onboarding.services.review import submission_request_changes
 from tests.factories import MentorFactory
@@ -264,6 +264,23 @@ def test_request_changes_then_accept_through_the_pages(
     client.force_login(enrollment.hire)
     html = client.get(reverse("journey:item", args=[enrollment.pk, day1.pk])).content.decode()
     assert "Accepted" in html and "Great" in html
+
+
+def test_review_page_opens_for_a_co_mentor_until_the_assignment_or_the_role_ends(
+    client, mfa_passed, other_mentor, admin, enrollment, submission
+):
+    """The review page checks the mentor against the enrollment row it read (the primary) or an
+    open co-mentor assignment; anyone else, or a mentor who lost the role, gets a 404."""
+    url = reverse("desk:review", args=[submission.pk])
+    mfa_passed(client, other_mentor)
+    assert client.get(url).status_code == 404  # not their mentee
+    mentor_assign(enrollment=enrollment, mentor=other_mentor, by=admin, role="co_mentor")
+    assert client.get(url).status_code == 200
+    mentor_unassign(enrollment=enrollment, mentor=other_mentor, by=admin)
+    assert client.get(url).status_code == 404  # the assignment ended
+    mentor_assign(enrollment=enrollment, mentor=other_mentor, by=admin, role="co_mentor")
+    User.objects.filter(pk=other_mentor.pk).update(is_mentor=False)
+    assert client.get(url).status_code == 404  # the role ended
 
 
 def test_review_comment_with_htmx_swaps_the_thread(client, mfa_passed, mentor, submission):
