@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,9 +12,11 @@ from .models import User
 
 
 def _program_admin(request: HttpRequest) -> User:
+    """Invitations exist only for program admins: for anyone else the page is not there (404),
+    as everywhere else in the app (/manage/, the desk), rather than "there, but not for you"."""
     user = request.user
     if not (user.is_program_admin or user.is_superuser):
-        raise PermissionDenied
+        raise Http404("No such page.")
     return user
 
 

@@ -508,22 +508,22 @@ TABLE: dict[tuple[str, str], Row] = {
             "password_again": "a-long-enough-passphrase",
         },
     ),
-    # invitations answer 403 to everyone else (for a missing id too: the role is checked first)
+    # invitations are there for program admins only: 404 for everyone else (a missing id too)
     ("accounts:invitation_list", "invitations"): Row(
         _no_kwargs,
-        get=answers(FORBIDDEN, **admins(OK)),
-        post=answers(FORBIDDEN, **admins(DONE)),
+        get=answers(NOT_FOUND, **admins(OK)),
+        post=answers(NOT_FOUND, **admins(DONE)),
         data=lambda w: {"email": "invited@example.com", "role": "hire"},
     ),
     ("accounts:invitation_revoke", "invitation"): Row(
         lambda w: {"invitation_id": w.invitation_id},
         get=answers(NO_METHOD),
-        post=answers(FORBIDDEN, **admins(DONE)),
+        post=answers(NOT_FOUND, **admins(DONE)),
     ),
     ("accounts:invitation_resend", "invitation"): Row(
         lambda w: {"invitation_id": w.invitation_id},
         get=answers(NO_METHOD),
-        post=answers(FORBIDDEN, **admins(DONE)),
+        post=answers(NOT_FOUND, **admins(DONE)),
     ),
     # --- allauth's own pages (login, password, email, second factor): one's own account only.
     # A POST here is empty: each is refused or answered with the form again, and writes nothing.
