@@ -86,7 +86,13 @@ class Scenario:
         self.measured_seconds = 0.0
         requests = scenario["requests"]
         # Writes that may happen once per object (a reflection is submitted once) do not repeat.
-        self.source = iter(requests) if scenario.get("once") else itertools.cycle(requests)
+        # A fifth of them is kept for the warm-ups, so warming up never eats what is measured.
+        if scenario.get("once"):
+            reserve = max(1, len(requests) // 5)
+            self.warm_source = iter(requests[:reserve])
+            self.source = iter(requests[reserve:])
+        else:
+            self.source = self.warm_source = itertools.cycle(requests)
         self.total: StatsEntry | None = None
         self.errors: list[str] = []
         self.cpu = {"web": 0.0, "database": 0.0, "client": 0.0}
@@ -106,7 +112,7 @@ class Scenario:
 
             @task
             def visit(self) -> None:
-                request = next(owner.source, None)
+                request = next(owner.source if owner.measuring else owner.warm_source, None)
                 if request is None:  # the plan ran out of one-time writes: say so
                     if owner.measuring and not owner.ran_out:
                         owner.ran_out = True
