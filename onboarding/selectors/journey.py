@@ -374,6 +374,12 @@ class ItemPage:
         ]
 
     @property
+    def asks_for_meetings(self) -> bool:
+        """A meeting is tied to an item through a request from one of its meeting blocks, so an
+        item without one has none to show (and the page need not ask)."""
+        return any(view.block.kind == BlockKind.MEETING_REQUEST for view in self.blocks)
+
+    @property
     def unchecked_action_items(self) -> int:
         return sum(
             1

@@ -108,6 +108,25 @@ def test_meeting_arrange_books_the_earliest_slot_and_invites_everyone(
     assert len(mail.outbox) == 3  # the outbox rows were delivered after commit
 
 
+def test_the_item_page_shows_the_meeting_its_block_asked_for_and_no_card_elsewhere(
+    client, arrange, hire, enrollment, team
+):
+    request = request_meeting(enrollment, hire)
+    meeting = arrange(client_team=team, request=request, title="Meet Acme's on-call team")
+    client.force_login(hire)
+
+    def item_html(item_id: int) -> str:
+        response = client.get(reverse("journey:item", args=[enrollment.pk, item_id]))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    html = item_html(request.item_id)
+    assert 'class="card meetings-upcoming"' in html
+    assert reverse("meetings:detail", args=[meeting.pk]) in html
+    other = enrollment.version.items.exclude(pk=request.item_id).first()
+    assert 'class="card meetings-upcoming"' not in item_html(other.pk)  # it asks for none
+
+
 def test_the_slot_respects_each_persons_zone(arrange, hire, mentor, admin):
     # Jerusalem 09-17 and New York 09-17 share one or two hours (depending on DST): the
     # meeting lands in both working days.
