@@ -60,7 +60,7 @@ from .journey import (
     hire_home,
     is_program_admin,
     mentored_by,
-    version_items,
+    version_outline,
 )
 
 # --- who may see what ----------------------------------------------------------------------------
@@ -344,10 +344,10 @@ def desk_dashboard(
     items_of: dict[int, tuple[Item, ...]] = {}
     for enrollment in listed:
         if enrollment.version_id not in items_of:
-            items_of[enrollment.version_id] = version_items(
+            items_of[enrollment.version_id] = version_outline(
                 version_id=enrollment.version_id,
                 published=enrollment.version.state == VersionState.PUBLISHED,
-            )
+            )[1]
         items = items_of[enrollment.version_id]
         found = dict(activity.get(enrollment.pk, _NO_ACTIVITY))
         completed = found.pop("completed_item_ids")

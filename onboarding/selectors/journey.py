@@ -233,18 +233,20 @@ def _published_outline(version_id: int) -> tuple[tuple[Chapter, ...], tuple[Item
     return _outline(version_id)
 
 
-def version_items(*, version_id: int, published: bool) -> tuple[Item, ...]:
-    """A version's items in program order (names only), from the process's cache when the
-    version is published."""
-    return (_published_outline(version_id) if published else _outline(version_id))[1]
+def version_outline(
+    *, version_id: int, published: bool
+) -> tuple[tuple[Chapter, ...], tuple[Item, ...]]:
+    """A version's chapters and items in program order (names only), from the process's cache
+    when the version is published."""
+    return _published_outline(version_id) if published else _outline(version_id)
 
 
 def hire_home(*, enrollment: Enrollment) -> HireHome:
     """The hire's program with states, schedule and next action: five queries, any size."""
-    if enrollment.version.state == VersionState.PUBLISHED:
-        chapters, items = _published_outline(enrollment.version_id)
-    else:
-        chapters, items = _outline(enrollment.version_id)
+    chapters, items = version_outline(
+        version_id=enrollment.version_id,
+        published=enrollment.version.state == VersionState.PUBLISHED,
+    )
     states = dict(
         ItemProgress.objects.filter(enrollment=enrollment).values_list("item_id", "state")
     )
@@ -550,11 +552,7 @@ def _meeting_requests_by_key(requests: QuerySet[MeetingRequest]) -> dict[str, Me
 
 def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockView:
     """One block with this hire's check and answer: what an htmx swap re-renders."""
-    blocks = published_blocks(item)
-    if blocks is not None:
-        block = next((b for b in blocks if b.key == block_key), None)
-    else:
-        block = Block.objects.filter(item=item, key=block_key).first()
+    block = item_block(item=item, key=block_key)
     if block is None:
         raise Http404("No such block.")
     checked = BlockCheck.objects.filter(
@@ -588,6 +586,18 @@ def published_blocks(item: Item) -> tuple[Block, ...] | None:
     if not Item.version.is_cached(item) or item.version.state != VersionState.PUBLISHED:
         return None
     return _published_blocks(item.pk, item.content_hash)
+
+
+def item_block(*, item: Item, key: str, kinds: frozenset[str] | None = None) -> Block | None:
+    """ITEM's block KEY (of one of KINDS, when given), from the per-process cache when the item's
+    version is published; None when there is no such block."""
+    blocks = published_blocks(item)
+    if blocks is not None:
+        return next(
+            (b for b in blocks if b.key == key and (kinds is None or b.kind in kinds)), None
+        )
+    found = Block.objects.filter(item=item, key=key)
+    return (found if kinds is None else found.filter(kind__in=kinds)).first()
 
 
 def reflection_prompts(*, item: Item) -> list[Block]:

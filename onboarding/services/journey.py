@@ -34,7 +34,7 @@ from ..models import (
     default_working_days,
 )
 from ..schedule import Schedule, local_today
-from ..selectors.journey import published_blocks, reflection_prompts
+from ..selectors.journey import item_block, reflection_prompts
 from .mail import email_queue
 from .notifications import submission_submitted_notify
 
@@ -165,11 +165,7 @@ def _hire_acts(*, enrollment: Enrollment, by: User, item: Item) -> None:
 
 
 def _block(*, item: Item, block_key: str, kinds: frozenset[str]) -> Block:
-    blocks = published_blocks(item)
-    if blocks is not None:
-        block = next((b for b in blocks if b.key == block_key and b.kind in kinds), None)
-    else:
-        block = Block.objects.filter(item=item, key=block_key, kind__in=kinds).first()
+    block = item_block(item=item, key=block_key, kinds=kinds)
     if block is None:
         raise ValidationError("That part of the page can't be used here.", code="wrong_block")
     return block
