@@ -10,6 +10,7 @@ restart comes back empty, as a Redis that lost its memory would.
         redis.start()    # the same port again
 """
 
+import atexit
 import shutil
 import socket
 import tempfile
@@ -65,3 +66,16 @@ def redis_server() -> RedisServer:
     """A private Redis for `with redis_server() as server:`: started on entry, stopped and its
     folder removed on exit, however the test ends."""
     return RedisServer()
+
+
+_worker_redis: RedisServer | None = None
+
+
+def worker_redis_url() -> str:
+    """This test process's own Redis (one per pytest-xdist worker), started on first use and
+    stopped when the process exits (or with it, if it is killed: see `die_with_parent`)."""
+    global _worker_redis
+    if _worker_redis is None:
+        _worker_redis = RedisServer().start()
+        atexit.register(_worker_redis.close)
+    return _worker_redis.url
