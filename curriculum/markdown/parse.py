@@ -40,6 +40,7 @@ import emoji
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from .recognise import ONE_EXERCISE, repair_near_misses, syllabus_bullet
 from .structure import BlockKind, ItemKind, ParsedBlock, ParsedItem
 from .structure import Warning as ParseWarning
 
@@ -65,6 +66,7 @@ class Role(StrEnum):
     ACTION_ITEMS = "action_items"
     RESOURCES = "resources"
     EXERCISE = "exercise"
+    ONE_EXERCISE = "one_exercise"  # "## Exercise 3: ...": the heading and its body are one question
     TASKS = "tasks"
 
 
@@ -204,6 +206,7 @@ _ROLE_RULES: dict[Role | None, _RoleRule] = {
     # Steps of a task are content, but a step that asks something ("What is the namenode's
     # transaction count?") is a question the hire answers.
     Role.TASKS: _RoleRule(BlockKind.TEXT, _question_if_asked, _never, inherits=True),
+    Role.ONE_EXERCISE: _RoleRule(BlockKind.QUESTION, _never, _never, inherits=True),
 }
 
 # Kinds that merge into the block before them when that block's content kind is the same.
@@ -294,22 +297,32 @@ def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
-def _units(lines: list[str], text: str) -> list[_Unit]:
-    """Units in source order, disjoint, covering every non-blank line."""
+def _units(lines: list[str], text: str, *, split_links: bool = False) -> list[_Unit]:
+    """Units in source order, disjoint, covering every non-blank line.
+
+    With SPLIT_LINKS (a syllabus), a nested list item that starts with a link stands alone, so
+    it can be a resource of its own."""
     root = SyntaxTreeNode(_MD.parse(text))
     units: list[_Unit] = []
     for node in root.children:
-        units.extend(_node_units(node))
+        units.extend(_node_units(node, split_links))
     return _fill_gaps(_tidy(units, lines), lines)
 
 
-def _node_units(node: SyntaxTreeNode) -> Iterator[_Unit]:
+def _node_units(node: SyntaxTreeNode, split_links: bool = False) -> Iterator[_Unit]:
     if node.map is None:
         return
     start, end = node.map[0], node.map[1] - 1
     if node.type == "heading":
         summary = _inline_summary(node)
-        yield _Unit(_UnitType.HEADING, start, end, summary.text, level=int(node.tag[1:]))
+        yield _Unit(
+            _UnitType.HEADING,
+            start,
+            end,
+            summary.text,
+            level=int(node.tag[1:]),
+            leading_link=summary.leading_link,  # "# [Click here](https://...)": a link-only file
+        )
     elif node.type == "paragraph":
         summary = _inline_summary(node)
         yield _Unit(
@@ -322,7 +335,7 @@ def _node_units(node: SyntaxTreeNode) -> Iterator[_Unit]:
         )
     elif node.type in ("bullet_list", "ordered_list"):
         for item in node.children:
-            yield from _list_item_units(item)
+            yield from _list_item_units(item, split_links)
     elif node.type == "blockquote":
         summary = _inline_summary(node)
         yield _Unit(_UnitType.QUOTE, start, end, summary.text, urls=summary.urls)
@@ -330,7 +343,7 @@ def _node_units(node: SyntaxTreeNode) -> Iterator[_Unit]:
         yield _Unit(_UnitType.OTHER, start, end, _text_of_leaf(node))
 
 
-def _list_item_units(item: SyntaxTreeNode) -> Iterator[_Unit]:
+def _list_item_units(item: SyntaxTreeNode, split_links: bool = False) -> Iterator[_Unit]:
     """One unit per item, or, when a nested item must stand alone, the item's own lines, then
     its nested items (recursively), then any lines after them."""
     if item.map is None:
@@ -350,7 +363,9 @@ def _list_item_units(item: SyntaxTreeNode) -> Iterator[_Unit]:
         urls=_inline_summary(item).urls,
     )
     nested_lists = [child for child in item.children if child.type.endswith("_list")]
-    if not any(_must_stand_alone(nested) for lst in nested_lists for nested in lst.children):
+    if not any(
+        _must_stand_alone(nested, split_links) for lst in nested_lists for nested in lst.children
+    ):
         yield unit
         return
     first_nested = nested_lists[0].map[0] if nested_lists[0].map else end + 1
@@ -361,19 +376,22 @@ def _list_item_units(item: SyntaxTreeNode) -> Iterator[_Unit]:
             continue
         if child.type.endswith("_list"):
             for nested in child.children:
-                yield from _list_item_units(nested)
+                yield from _list_item_units(nested, split_links)
         else:
             text = _text_of_leaf(child)
             yield _Unit(_UnitType.CONTINUATION, child.map[0], child.map[1] - 1, text)
 
 
-def _must_stand_alone(item: SyntaxTreeNode) -> bool:
+def _must_stand_alone(item: SyntaxTreeNode, split_links: bool = False) -> bool:
     if _TASK_MARKER.match(_first_inline_content(item)):
         return True
-    if _MEETING_REQUEST.search(_inline_summary(item, skip_lists=True).text):
+    own = _inline_summary(item, skip_lists=True)
+    if _MEETING_REQUEST.search(own.text):
+        return True
+    if split_links and own.leading_link is not None:
         return True
     return any(
-        _must_stand_alone(nested)
+        _must_stand_alone(nested, split_links)
         for child in item.children
         if child.type.endswith("_list")
         for nested in child.children
@@ -534,8 +552,9 @@ _DOCUMENT = _Scope(None, None, None, 0)
 class _Builder:
     """Turns units into drafts, tracking the enclosing headings and the role in force."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, syllabus: bool = False) -> None:
         self.source = source
+        self.syllabus = syllabus  # a week of a syllabus: its labelled bullets are structure
         self.drafts: list[_Draft] = []
         self.warnings: list[ParseWarning] = []
         self.headings: list[_Scope] = []  # enclosing headings, outermost first
@@ -563,6 +582,13 @@ class _Builder:
         while self.headings and self.headings[-1].level >= unit.level:
             self.headings.pop()
         enclosing = self.headings[-1] if self.headings else _DOCUMENT
+        if enclosing.role == Role.ONE_EXERCISE and enclosing.draft is not None:
+            self.extend(enclosing.draft, unit)  # "### Hints" under "## Exercise 2" is part of it
+            return
+        one = ONE_EXERCISE.fullmatch(_heading_label(unit.text))
+        if one is not None:
+            self.add_one_exercise(unit, enclosing, int(one.group("number")), one.group("rest"))
+            return
         own = _heading_rule(unit.text)
         inherited = own is None and _ROLE_RULES[enclosing.role].inherits
         role = own.role if own else enclosing.role if inherited else None
@@ -585,6 +611,29 @@ class _Builder:
             self.expecting[index] = counted
         self.headings.append(_Scope(role, index, origin, unit.level, is_section))
 
+    def add_one_exercise(
+        self, unit: _Unit, enclosing: _Scope, number: int, rest: str | None
+    ) -> None:
+        """ "## Exercise N: ..." is one question: its body (a paragraph, a list, code) merges into
+        it, whatever its form; numbered sub-points ("1)", "2.") become its parts."""
+        title = _block_title(_strip_emoji(unit.text).strip(" *_"))
+        data: dict = {"level": unit.level, "role": Role.EXERCISE.value, "number": number}
+        data["parts"] = []
+        identity = _normalise(rest) if rest else _normalise(title)
+        index = self.new_draft(BlockKind.QUESTION, unit, title, identity, data)
+        if (
+            enclosing.origin is not None
+            and _ROLE_RULES[enclosing.role].counted == BlockKind.QUESTION
+        ):
+            self.found[enclosing.origin] += 1
+        self.headings.append(_Scope(Role.ONE_EXERCISE, index, index, unit.level))
+
+    def extend(self, index: int, unit: _Unit) -> None:
+        draft = self.drafts[index]
+        draft.end = unit.end
+        draft.texts.append(unit.text)
+        self.check_urls(unit)
+
     def add_label(self, unit: _Unit, role: Role) -> None:
         """A bold label ("**Goals:**", ":warning: **Note:**"): its role covers the list below it."""
         rule = _ROLE_RULES[role]
@@ -594,6 +643,13 @@ class _Builder:
         self.label = _Scope(role, index, index, 7)
 
     def add_unit(self, unit: _Unit) -> None:
+        exercise = self.headings[-1] if self.headings else _DOCUMENT
+        if exercise.role == Role.ONE_EXERCISE and exercise.draft is not None:
+            self.extend(exercise.draft, unit)
+            if unit.type == _UnitType.LIST_ITEM and unit.number is not None:
+                part = {"number": unit.number, "title": _block_title(unit.text)}
+                self.drafts[exercise.draft].data["parts"].append(part)
+            return
         if unit.type not in (_UnitType.LIST_ITEM, _UnitType.CONTINUATION):
             self.label = None
         label_role = _label_role(unit)
@@ -609,6 +665,8 @@ class _Builder:
             self.check_urls(unit)
             return
         title, identity, data = _describe(unit, kind)
+        if self.syllabus and unit.type == _UnitType.LIST_ITEM:
+            title, data = _syllabus_describe(unit, kind, title, data)
         self.new_draft(
             kind, unit, title, identity, data, absorbs=kind if kind in _CONTENT_KINDS else None
         )
@@ -625,6 +683,12 @@ class _Builder:
             return BlockKind.NOTE
         rule = _ROLE_RULES[role]
         kind: BlockKind | None = None
+        if self.syllabus and role in (None, Role.TITLE) and unit.type == _UnitType.LIST_ITEM:
+            bullet = syllabus_bullet(unit.text, has_url=bool(unit.urls))
+            if bullet is not None:
+                return bullet.kind
+            if unit.leading_link is not None:
+                return BlockKind.RESOURCE
         if unit.type == _UnitType.LIST_ITEM:
             kind = rule.item(unit)
         elif unit.type == _UnitType.PARAGRAPH:
@@ -677,6 +741,19 @@ class _Builder:
     def warn(self, line_index: int | None, message: str) -> None:
         line = None if line_index is None else line_index + 1
         self.warnings.append(ParseWarning(self.source, line, message))
+
+
+def _syllabus_describe(unit: _Unit, kind: BlockKind, title: str, data: dict) -> tuple[str, dict]:
+    """A syllabus bullet's title and data: "Chapter 1: Linux" is section 1 titled "Linux"."""
+    bullet = syllabus_bullet(unit.text, has_url=bool(unit.urls))
+    if bullet is None:
+        return title, data
+    data = dict(data)
+    if bullet.number is not None and kind in (BlockKind.SECTION, BlockKind.QUESTION):
+        data["number"] = bullet.number
+    if kind == BlockKind.RESOURCE and "url" not in data and unit.urls:
+        data = {"url": unit.urls[0], "description": ""}
+    return (_block_title(bullet.rest) or title), data
 
 
 def _is_section(role: Role | None, numbered: bool, enclosing: _Scope) -> bool:
@@ -893,38 +970,59 @@ def normalise_source(text: str) -> str:
     )
 
 
-def parse_item(text: str, *, source: str = "") -> ParsedItem:
-    """Parse one authored Markdown file into an item and its blocks (see the module docstring)."""
+def parse_item(
+    text: str,
+    *,
+    source: str = "",
+    title_level: int = 1,
+    syllabus: bool = False,
+    default_kind: ItemKind | None = None,
+) -> ParsedItem:
+    """Parse one authored Markdown file into an item and its blocks (see the module docstring).
+
+    A week of a single-file syllabus is parsed with its own heading's TITLE_LEVEL, SYLLABUS on
+    (labelled bullets are structure) and a DEFAULT_KIND instead of a "cannot tell" warning.
+    """
     warnings: list[ParseWarning] = []
     if "\0" in text:
         warnings.append(ParseWarning(source, _first_line_with(text, "\0"), "NUL bytes replaced"))
     normalised = normalise_source(text)
     lines = normalised.split("\n")
-    builder = _Builder(source)
+    builder = _Builder(source, syllabus=syllabus)
     if len(normalised) > MAX_STRUCTURED_CHARS:
         builder.warn(None, f"over {MAX_STRUCTURED_CHARS:,} characters: shown as plain text")
         units = _fill_gaps([], lines)
     else:
-        units = _units(lines, normalised)
+        tokenised, near_misses = repair_near_misses(lines)
+        for miss in near_misses:
+            builder.warn(
+                miss.line,
+                f"near-miss link syntax {miss.original!r} read as {miss.repaired!r}; "
+                "write it that way",
+            )
+        units = _units(lines, "\n".join(tokenised), split_links=syllabus)
     if not units:
         builder.warn(None, "the file is empty")
-    title_unit = (
-        units[0] if units and units[0].type == _UnitType.HEADING and units[0].level == 1 else None
-    )
+    first = units[0] if units else None
+    is_title = first is not None and first.type == _UnitType.HEADING
+    title_unit = first if is_title and first is not None and first.level == title_level else None
     if units and title_unit is None:
         builder.warn(units[0].start, "no title line ('# Day NN - Title') at the top of the file")
     for unit in units:
         if unit is title_unit:
             builder.add_title(unit)
         elif unit.type == _UnitType.HEADING:
-            if unit.level == 1:
+            if unit.level <= title_level:
                 builder.warn(unit.start, "another level-1 heading: only the first is the title")
             builder.add_heading(unit)
         else:
             builder.add_unit(unit)
     builder.finish()
     title = _parse_title(title_unit.text) if title_unit else _Title(None, "", "", "")
-    kind = _item_kind(source, title)
+    link = _only_a_link(units, title_unit)
+    kind = ItemKind.EXTERNAL if link is not None else _item_kind(source, title)
+    if kind is None and default_kind is not None:
+        kind = default_kind
     if kind is None:
         builder.warn(
             None, f"cannot tell the item kind of {source or 'this file'!r}; taken as a day"
@@ -940,8 +1038,24 @@ def parse_item(text: str, *, source: str = "") -> ParsedItem:
         raw_title=raw_title,
         warnings=warnings + builder.warnings,
     )
+    if link is not None:
+        # "# [Click here](https://...)" and nothing else: the page lives elsewhere.
+        item.title = _block_title(link.text) or _block_title(link.url)
+        item.url = link.url
     item.blocks = _blocks(builder.drafts, lines)
     return item
+
+
+def _only_a_link(units: list[_Unit], title_unit: _Unit | None) -> _Link | None:
+    """The link of a file whose title line is one outside link and which holds nothing else."""
+    if title_unit is None or len(units) != 1 or title_unit.leading_link is None:
+        return None
+    link = title_unit.leading_link
+    if link.description or not link.url.lower().startswith(("http://", "https://")):
+        return None
+    if _collapse_spaces(title_unit.text) != _collapse_spaces(link.text):
+        return None  # text before the link
+    return link
 
 
 def _blocks(drafts: list[_Draft], lines: list[str]) -> list[ParsedBlock]:

@@ -296,11 +296,16 @@ class TestExercises:
         ]
         assert item.warnings == []
 
-    def test_exercise_n_heading(self) -> None:
+    def test_exercise_n_heading_is_one_question_with_its_numbered_points_as_parts(self) -> None:
         item = parse(
             "# Day 04 - X\n\n## Exercise 2: Kafka\n1. What is a topic?\n2. Explain partitions.\n"
         )
-        assert len(of_kind(item, BlockKind.QUESTION)) == 2
+        (question,) = of_kind(item, BlockKind.QUESTION)
+        assert question.data["number"] == 2
+        assert question.data["parts"] == [
+            {"number": 1, "title": "What is a topic?"},
+            {"number": 2, "title": "Explain partitions."},
+        ]
 
     def test_chapter_heading_at_level_two(self) -> None:
         item = parse("# Day 04 - X\n\n## Chapter 1: Hadoop\n1.  What is Apache Hadoop?\n")
@@ -311,7 +316,7 @@ class TestExercises:
         assert [w.line for w in item.warnings] == [3]
 
     def test_repeated_question_numbers_warn(self) -> None:
-        item = parse("# Day 04 - X\n\n## Exercise\n1. What?\n\n## Exercise 2\n1. Why?\n")
+        item = parse("# Day 04 - X\n\n## Exercise\n1. What?\n\n### Chapter 2: Y\n1. Why?\n")
         assert any("question number 1 is used twice" in w.message for w in item.warnings)
 
 
