@@ -22,6 +22,9 @@ class Program(models.Model):
     title = models.CharField(max_length=300)
     # Where it is imported from, in words ("git https://... @ main", "folder 883-newbies-sample").
     source = models.CharField(max_length=1000, blank=True)
+    # Whether the hires' mentors may add a client team (with its contact) while arranging a
+    # meeting, or leave that to program admins.
+    client_teams_by_mentors = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,6 +32,11 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.slug
+
+    @property
+    def choice_label(self) -> str:
+        """How a dropdown names it: two programs may share a title, never a slug."""
+        return f"{self.title or self.slug} \u2014 {self.slug}"
 
 
 class VersionState(models.TextChoices):
@@ -88,6 +96,16 @@ class ProgramVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} v{self.number} ({self.state})"
+
+    @property
+    def choice_label(self) -> str:
+        """How a dropdown names it ("Title \u2014 slug, version 3, published 2 Mar 2026"): two
+        programs may share a title, so the slug and the version tell them apart. Reads
+        `program`: select it with the version."""
+        label = f"{self.program.choice_label}, version {self.number}"
+        if self.published_at is not None:
+            label += f", published {self.published_at:%-d %b %Y}"
+        return label
 
 
 class Chapter(models.Model):

@@ -63,7 +63,35 @@ def demo_people_seed() -> list[DemoLogin]:
         secret = _ensure_totp(user) if user.must_use_mfa else None
         logins.append(DemoLogin(label, email, DEMO_PASSWORD, secret))
     demo_journey_seed()
+    demo_client_team_seed()
     return logins
+
+
+# Day 01 of the demo program asks the mentor to arrange a visit to a pilot clinic's front desk:
+# the demo ships that client team, with a contact to invite, so the meeting can be arranged.
+DEMO_CLIENT_TEAM = "Pilot clinic front desk"
+DEMO_CLIENT_CONTACT = ("Noa Levi", "frontdesk@clinic.example")
+DEMO_ADMIN_EMAIL = "admin@example.com"
+
+
+def demo_client_team_seed() -> None:
+    """The demo's client team and its contact (once; a rerun leaves an edited team alone)."""
+    from .models import ClientTeam
+    from .services.meetings import client_contact_add, client_team_create
+
+    admin = User.objects.filter(email=DEMO_ADMIN_EMAIL).first()
+    if admin is None or ClientTeam.objects.filter(name__iexact=DEMO_CLIENT_TEAM).exists():
+        return
+    team = client_team_create(
+        actor=admin,
+        name=DEMO_CLIENT_TEAM,
+        description="The front desk of one of our pilot clinics: they run their mornings on Beacon.",
+        time_zone="Asia/Jerusalem",
+        working_hours_start=datetime.time(8),
+        working_hours_end=datetime.time(16),
+    )
+    name, email = DEMO_CLIENT_CONTACT
+    client_contact_add(actor=admin, team=team, name=name, email=email)
 
 
 DEMO_PROGRAM = Path(__file__).resolve().parent.parent / "curriculum" / "demo" / "program"

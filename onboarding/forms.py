@@ -253,6 +253,37 @@ class ClientContactForm(forms.Form):
     email = forms.EmailField(label="Email")
 
 
+class ClientTeamQuickForm(forms.Form):
+    """A client team and its first contact, added from the arrange page (prefix "team").
+
+    It sits inside the arrange form, so its fields carry no `required` attribute: the browser
+    would otherwise refuse to send the meeting while this part is left empty.
+    """
+
+    use_required_attribute = False
+    prefix = "team"
+
+    name = forms.CharField(label="Team name", max_length=meeting_rules.TITLE_MAX_CHARS)
+    time_zone = forms.ChoiceField(label="Their time zone", initial="UTC")
+    working_hours_start = forms.TimeField(label="Their day starts", widget=_TIME, initial="09:00")
+    working_hours_end = forms.TimeField(label="Their day ends", widget=_TIME, initial="17:00")
+    working_days = forms.TypedMultipleChoiceField(
+        label="Their working days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        initial=[0, 1, 2, 3, 4],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    contact_name = forms.CharField(label="Contact's name", max_length=meeting_rules.NAME_MAX_CHARS)
+    contact_email = forms.EmailField(
+        label="Contact's email", help_text="They get the invite and answer through a link."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+
+
 class MeetingArrangeForm(forms.Form):
     """The organiser's choices; the service validates them again as a whole."""
 
@@ -355,14 +386,15 @@ class PeopleImportForm(forms.Form):
         label="Enroll the hires in", coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args, programs, **kwargs):
+    def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.programs = {program.pk: program for program in programs}
+        # Offered by their published version, which names them apart (two may share a title).
+        self.programs = {version.program_id: version.program for version in versions}
         cast(forms.ChoiceField, self.fields["program"]).choices = [
             ("", "(no hires in this file)")
-        ] + [(program.pk, program.title) for program in programs]
-        if len(programs) == 1:
-            self.fields["program"].initial = programs[0].pk
+        ] + [(version.program_id, version.choice_label) for version in versions]
+        if len(versions) == 1:
+            self.fields["program"].initial = versions[0].program_id
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -371,6 +403,138 @@ class PeopleImportForm(forms.Form):
                 f"The file is too large ({upload.size:,} bytes); the limit is 1,000,000."
             )
         return upload
+
+
+class CohortSelect(forms.Select):
+    """Each cohort's <option> carries its start date and its program's published version, so
+    static/js/app.js fills the start date and program in when a cohort is chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.defaults: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.defaults.get(str(value), {}))
+        return option
+
+
+class EnrollFieldsForm(forms.Form):
+    """Where a hire goes: the program (its published version), mentor, co-mentor, cohort and
+    start date. Choosing a cohort and leaving the program empty takes the program the cohort's
+    hires are in; an empty start date is the cohort's start, or else the next working day."""
+
+    version = forms.TypedChoiceField(label="Program", coerce=int, required=False, empty_value=None)
+    mentor = forms.TypedChoiceField(
+        label="Mentor (optional)", coerce=int, required=False, empty_value=None
+    )
+    co_mentor = forms.TypedChoiceField(
+        label="Co-mentor (optional)", coerce=int, required=False, empty_value=None
+    )
+    cohort = forms.TypedChoiceField(
+        label="Cohort (optional)",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=CohortSelect(attrs={"data-cohort-defaults": ""}),
+    )
+    start_date = forms.DateField(
+        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ENROLL_FIELDS = ("version", "mentor", "co_mentor", "cohort", "start_date")
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.versions = {version.pk: version for version in options.versions}
+        self.mentors = {mentor.pk: mentor for mentor in options.mentors}
+        self.cohorts = {cohort.pk: cohort for cohort in options.cohorts}
+        fields = self.fields
+        cast(forms.ChoiceField, fields["version"]).choices = [("", "(choose a program)")] + [
+            (version.pk, version.choice_label) for version in options.versions
+        ]
+        if len(options.versions) == 1:
+            fields["version"].initial = options.versions[0].pk
+        elif not options.versions:
+            fields["version"].help_text = (
+                "No program has a published version yet: publish one to enroll hires."
+            )
+        people = [(mentor.pk, f"{mentor.name} ({mentor.email})") for mentor in options.mentors]
+        cast(forms.ChoiceField, fields["mentor"]).choices = [("", "(nobody yet)")] + people
+        cast(forms.ChoiceField, fields["co_mentor"]).choices = [("", "(none)")] + people
+        cast(forms.ChoiceField, fields["cohort"]).choices = [("", "(no cohort)")] + [
+            (cohort.pk, f"{cohort.name} (starts {cohort.start_date:%-d %b %Y})")
+            for cohort in options.cohorts
+        ]
+        widget = cast(CohortSelect, fields["cohort"].widget)
+        widget.defaults = {
+            str(cohort.pk): {
+                "data-start": cohort.start_date.isoformat(),
+                **(
+                    {"data-version": str(options.cohort_versions[cohort.pk])}
+                    if cohort.pk in options.cohort_versions
+                    else {}
+                ),
+            }
+            for cohort in options.cohorts
+        }
+        fields["start_date"].help_text = (
+            "Empty: the cohort's start date, or else the next working day "
+            f"({options.default_start:%A %-d %B})."
+        )
+        for name in self.ENROLL_FIELDS:
+            fields[name].widget.attrs["data-enroll-field"] = ""
+
+    def enrolls(self) -> bool:
+        """Whether this submission enrolls anyone (an invitation for a mentor does not)."""
+        return True
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.enrolls():
+            return data
+        version_id = data.get("version")
+        cohort_id = data.get("cohort")
+        if version_id is None and cohort_id is not None:
+            version_id = self.options.cohort_versions.get(cohort_id)
+            data["version"] = version_id
+        if version_id is None and self.versions and "version" not in self.errors:
+            self.add_error("version", "Choose the program to enroll them in.")
+        mentor, co_mentor = data.get("mentor"), data.get("co_mentor")
+        if mentor is not None and mentor == co_mentor:
+            self.add_error("co_mentor", "The co-mentor must be someone other than the mentor.")
+        return data
+
+    def enroll_choice(self):
+        """The checked choice for `services.invites`, or None when there is no program to
+        enroll in (nothing is published yet) or this submission enrolls nobody."""
+        from .services.invites import EnrollChoice
+
+        data = self.cleaned_data
+        if not self.enrolls() or data.get("version") is None:
+            return None
+        return EnrollChoice(
+            version=self.versions[data["version"]],
+            mentor=self.mentors.get(data.get("mentor") or 0),
+            co_mentor=self.mentors.get(data.get("co_mentor") or 0),
+            cohort=self.cohorts.get(data.get("cohort") or 0),
+            start_date=data.get("start_date"),
+        )
+
+
+class HiresInviteForm(EnrollFieldsForm):
+    """Many hires at once, one "email, name" a line, all into the same program."""
+
+    people = forms.CharField(
+        label="People, one a line",
+        max_length=40_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=(
+            "An email, a comma, then the name: hana.levi@example.com, Hana Levi. "
+            "Someone who already has an account is enrolled instead of invited."
+        ),
+    )
+    field_order = ["people", *EnrollFieldsForm.ENROLL_FIELDS]
 
 
 class EnrollmentStateForm(forms.Form):

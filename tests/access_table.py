@@ -346,6 +346,11 @@ TABLE: dict[tuple[str, str], Row] = {
         get=answers(NOT_FOUND, **readers(OK)),
         post=answers(NO_METHOD),
     ),
+    ("meetings:status", "meeting (the page's polled body)"): Row(
+        lambda w: {"meeting_id": w.meeting.pk},
+        get=answers(NOT_FOUND, **readers(OK)),
+        post=answers(NO_METHOD),
+    ),
     ("meetings:ics", "meeting .ics"): Row(
         lambda w: {"meeting_id": w.meeting.pk},
         get=answers(NOT_FOUND, **readers(OK)),
@@ -387,17 +392,39 @@ TABLE: dict[tuple[str, str], Row] = {
     ("meetings:feed", "the hire's calendar feed token"): Row(
         lambda w: {"token": w.feed.token}, get=public(OK), post=public(NO_METHOD)
     ),
+    # mentors who mentor someone read client teams (to pick one); only admins change them
     ("meetings:client_teams", "client teams"): Row(
         _no_kwargs,
-        get=answers(NOT_FOUND, **admins(OK)),
-        post=answers(NOT_FOUND, **admins(DONE)),
+        get=answers(NOT_FOUND, **desk(OK)),
+        post=answers(NOT_FOUND, mentor=FORBIDDEN, other_mentor=FORBIDDEN, **admins(DONE)),
         data=_team_form("Initech"),
     ),
     ("meetings:client_team", "client team"): Row(
         lambda w: {"team_id": w.team.pk},
-        get=answers(NOT_FOUND, **admins(OK)),
-        post=answers(NOT_FOUND, **admins(DONE)),
+        get=answers(NOT_FOUND, **desk(OK)),
+        post=answers(NOT_FOUND, mentor=FORBIDDEN, other_mentor=FORBIDDEN, **admins(DONE)),
         data=_team_form("Acme Payments (EU)"),
+    ),
+    ("meetings:client_teams_policy", "program: who adds client teams"): Row(
+        lambda w: {"program_id": w.version.program_id},
+        get=answers(NO_METHOD),
+        post=answers(NOT_FOUND, **admins(DONE)),
+        data=lambda w: {"allowed": ""},  # unticked: only admins add them from now on
+    ),
+    # the hire's mentor adds a client team (and its contact) from the arrange page
+    ("meetings:arrange_team", "client team for a mentee's meeting"): Row(
+        _enrollment,
+        get=answers(NO_METHOD),
+        post=answers(NOT_FOUND, mentor=DONE, **admins(DONE)),
+        data=lambda w: {
+            "team-name": "Globex front desk",
+            "team-time_zone": "UTC",
+            "team-working_hours_start": "09:00",
+            "team-working_hours_end": "17:00",
+            "team-working_days": ["0", "1", "2", "3", "4"],
+            "team-contact_name": "Gil Globex",
+            "team-contact_email": "gil@globex.example",
+        },
     ),
     ("meetings:client_team_delete", "client team"): Row(
         lambda w: {"team_id": w.spare_team.pk},

@@ -1,7 +1,8 @@
 """Reads of meetings, scoped to the viewer: what they may not see is a 404.
 
 Who sees a meeting: its participants, the hire's current mentors (primary or co-mentor) and
-program admins. Client teams are program admins' only. The calendar feed is read by its
+program admins. Client teams: program admins manage them, mentors who mentor someone now read
+them (to pick one when arranging; a team is shared by every program). The calendar feed is read by its
 secret token alone (no login: calendar programs can't sign in).
 """
 
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from curriculum.models import Program
 
 from ..models import (
     MEETING_HOLDS_TIME_STATES,
@@ -106,7 +108,9 @@ def meeting_for_user(*, user: User | AnonymousUser, meeting_id: int) -> Meeting:
 def enrollment_for_organiser(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     """An enrollment whose meetings USER may arrange: their mentee's, or any for an admin."""
     enrollments = Enrollment.objects.all() if runs_programs(user) else _mentored_enrollments(user)
-    enrollment = enrollments.select_related("hire", "mentor").filter(pk=enrollment_id).first()
+    enrollment = (
+        enrollments.select_related("hire", "mentor", "program").filter(pk=enrollment_id).first()
+    )
     if enrollment is None:
         raise Http404("No such enrollment.")
     return enrollment
@@ -256,8 +260,34 @@ def client_team_for_admin(*, user: User | AnonymousUser, team_id: int) -> Client
     return team
 
 
+def may_read_client_teams(user: User | AnonymousUser) -> bool:
+    """Program admins, and mentors while they mentor someone (who may arrange a meeting)."""
+    return runs_programs(user) or _mentored_enrollments(user).exists()
+
+
+def client_teams_for_reader(*, user: User | AnonymousUser) -> QuerySet[ClientTeam]:
+    """The client teams list: admins manage it, mentors read it; anyone else gets a 404."""
+    if not may_read_client_teams(user):
+        raise Http404("No such page.")
+    return ClientTeam.objects.prefetch_related("contacts").order_by("name")
+
+
+def client_team_for_reader(*, user: User | AnonymousUser, team_id: int) -> ClientTeam:
+    team = client_teams_for_reader(user=user).filter(pk=team_id).first()
+    if team is None:
+        raise Http404("No such client team.")
+    return team
+
+
+def programs_for_team_policy(*, user: User | AnonymousUser) -> list[Program]:
+    """Every program, with whether its mentors may add client teams (program admins only)."""
+    if not runs_programs(user):
+        raise Http404("No such page.")
+    return list(Program.objects.only("pk", "title", "slug", "client_teams_by_mentors"))
+
+
 def client_teams_to_meet(*, user: User | AnonymousUser) -> QuerySet[ClientTeam]:
-    """Teams an organiser may pick (mentors see names and zones, not to edit)."""
+    """Teams an organiser may pick: every team (mentors see names and zones, not to edit)."""
     return ClientTeam.objects.order_by("name")
 
 

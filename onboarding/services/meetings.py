@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.validators import validate_time_zone
+from curriculum.models import Program
 
 from ..ics import meeting_invite_ics
 from ..models import (
@@ -258,6 +259,10 @@ def client_team_delete(*, actor: User, team: ClientTeam) -> None:
 def client_contact_add(*, actor: User, team: ClientTeam, name: str, email: str) -> ClientContact:
     """Add a contact to a team; an email is there at most once per team (any case)."""
     _admin_required(actor)
+    return _contact_write(team, name=name, email=email)
+
+
+def _contact_write(team: ClientTeam, *, name: str, email: str) -> ClientContact:
     name = one_line_clean(name, label="The contact's name", max_chars=NAME_MAX_CHARS)
     email = _email_clean(email)
     if team.contacts.filter(email__iexact=email).exists():
@@ -273,6 +278,58 @@ def client_contact_remove(*, actor: User, contact: ClientContact) -> None:
     """Remove a contact. Meetings they were invited to keep their name and email."""
     _admin_required(actor)
     contact.delete()
+
+
+def client_teams_by_mentors(enrollment: Enrollment) -> bool:
+    """Whether the mentors of ENROLLMENT's program may add client teams (the program says)."""
+    return bool(enrollment.program.client_teams_by_mentors)
+
+
+def may_add_client_team(user: User, enrollment: Enrollment) -> bool:
+    """Program admins always; the hire's mentor when their program lets mentors."""
+    return _runs_programs(user) or (
+        client_teams_by_mentors(enrollment) and _mentors(user, enrollment)
+    )
+
+
+def client_team_add_for_meeting(
+    *,
+    actor: User,
+    enrollment: Enrollment,
+    name: str,
+    time_zone: str,
+    working_hours_start: datetime.time,
+    working_hours_end: datetime.time,
+    working_days: Iterable[int],
+    contact_name: str,
+    contact_email: str,
+) -> ClientTeam:
+    """Add a client team with its first contact while arranging ENROLLMENT's meeting.
+
+    A meeting with a team needs someone to invite, so the team and its contact are one write:
+    a refused contact leaves no team behind. The hire's mentor may, when the program lets
+    mentors add client teams; program admins always may.
+    """
+    if not may_add_client_team(actor, enrollment):
+        raise PermissionDenied("Only program admins add client teams in this program.")
+    week = _week_clean(
+        time_zone=time_zone,
+        working_hours_start=working_hours_start,
+        working_hours_end=working_hours_end,
+        working_days=working_days,
+        days_away=(),
+    )
+    with transaction.atomic():
+        team = _client_team_write(ClientTeam(), name=name, description="", week=week)
+        _contact_write(team, name=contact_name, email=contact_email)
+    return team
+
+
+def program_client_teams_by_mentors_set(*, actor: User, program_id: int, allowed: bool) -> None:
+    """A program admin lets the program's mentors add client teams, or keeps that to admins."""
+    _admin_required(actor)
+    if not Program.objects.filter(pk=program_id).update(client_teams_by_mentors=allowed):
+        raise ValidationError("No such program.", code="missing")
 
 
 # --- arranging ---------------------------------------------------------------------------------

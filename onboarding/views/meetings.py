@@ -5,6 +5,7 @@ Two pages need no login by design: the signed answer link a client contact gets 
 a person's calendar feed (read by its secret token). Each refuses a bad key with a clear 4xx.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,16 +16,20 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from ..edge import parse_id
 from ..forms import (
     ClientContactForm,
     ClientTeamForm,
+    ClientTeamQuickForm,
     MeetingAnswerForm,
     MeetingArrangeForm,
     MeetingRescheduleForm,
 )
 from ..ics import calendar_feed_ics, meeting_download_ics
+from ..models import MEETING_SEARCH_STATES
 from ..selectors import meetings as selectors
 from ..services import meetings as services
+from .refused import refused_redirect, refused_take
 
 
 def _errors(error: ValidationError) -> str:
@@ -48,46 +53,86 @@ def meeting_index(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/meetings/index.html", {"index": index})
 
 
+def _arrange_url(enrollment_id: int, meeting_request) -> str:
+    url = reverse("meetings:arrange", args=[enrollment_id])
+    return f"{url}?request={meeting_request.pk}" if meeting_request is not None else url
+
+
+class _Arranging:
+    """What the arrange page and its "add a client team" post both read."""
+
+    def __init__(self, request: HttpRequest, enrollment_id: int) -> None:
+        user = request.user
+        self.enrollment = selectors.enrollment_for_organiser(user=user, enrollment_id=enrollment_id)
+        self.meeting_request = None
+        raw = request.POST.get("request") or request.GET.get("request")
+        if raw:
+            request_id = parse_id(raw)
+            if request_id is None:
+                raise Http404("No such meeting request.")
+            self.meeting_request = selectors.meeting_request_for_organiser(
+                enrollment=self.enrollment, request_id=request_id
+            )
+        self.teams = list(selectors.client_teams_to_meet(user=user))
+        self.colleagues = list(
+            selectors.colleagues_to_invite(user=user).exclude(pk=self.enrollment.hire_id)
+        )
+        self.url = _arrange_url(self.enrollment.pk, self.meeting_request)
+        self.key = f"arrange:{self.enrollment.pk}"
+
+    def form(self, data=None, initial=None) -> MeetingArrangeForm:
+        return MeetingArrangeForm(
+            data, teams=self.teams, colleagues=self.colleagues, initial=initial or {}
+        )
+
+    def context(self, request: HttpRequest, form, team_form) -> dict:
+        user = request.user
+        return {
+            "enrollment": self.enrollment,
+            "meeting_request": self.meeting_request,
+            "form": form,
+            "team_form": team_form,
+            "teams": self.teams,
+            "may_add_team": services.may_add_client_team(user, self.enrollment),
+            "may_manage_teams": selectors.runs_programs(user),
+        }
+
+
+def _typed_values(request: HttpRequest, form: MeetingArrangeForm) -> dict:
+    """What the organiser typed in the arrange form, as initial values (not validated yet)."""
+    values: dict = {}
+    for name, field in form.fields.items():
+        if name not in request.POST:
+            continue
+        many = isinstance(field, forms.MultipleChoiceField)
+        values[name] = request.POST.getlist(name) if many else request.POST.get(name)
+    return values
+
+
 @login_required
 def meeting_arrange(request: HttpRequest, enrollment_id: int) -> HttpResponse:
-    """The mentor arranges a meeting for a mentee, answering a request (?request=id) or not."""
-    enrollment = selectors.enrollment_for_organiser(user=request.user, enrollment_id=enrollment_id)
-    meeting_request = None
-    request_id = request.POST.get("request") or request.GET.get("request")
-    if request_id:
-        if not str(request_id).isdigit():
-            raise Http404("No such meeting request.")
-        meeting_request = selectors.meeting_request_for_organiser(
-            enrollment=enrollment, request_id=int(request_id)
-        )
-    teams = list(selectors.client_teams_to_meet(user=request.user))
-    colleagues = list(
-        selectors.colleagues_to_invite(user=request.user).exclude(pk=enrollment.hire_id)
-    )
-    initial = {}
-    if meeting_request is not None:
-        initial["title"] = f"{meeting_request.item.title} — {enrollment.hire.name}"[:200]
-        initial["agenda"] = meeting_request.note
-    form = MeetingArrangeForm(
-        request.POST or None, teams=teams, colleagues=colleagues, initial=initial
-    )
-    status = 200
+    """The mentor arranges a meeting for a mentee, answering a request (?request=id) or not.
+
+    A refused arrange comes back here by GET (post/redirect/get) with what was typed."""
+    arranging = _Arranging(request, enrollment_id)
     if request.method == "POST":
-        status = 400
+        form = arranging.form(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 meeting = services.meeting_arrange(
                     organiser=request.user,
-                    enrollment=enrollment,
-                    request=meeting_request,
+                    enrollment=arranging.enrollment,
+                    request=arranging.meeting_request,
                     title=data["title"],
                     agenda=data["agenda"],
                     duration_minutes=data["duration_minutes"],
                     earliest=data["earliest"],
                     latest=data["latest"],
-                    client_team=next((t for t in teams if t.pk == data["client_team"]), None),
-                    colleagues=[c for c in colleagues if c.pk in set(data["colleagues"])],
+                    client_team=next(
+                        (t for t in arranging.teams if t.pk == data["client_team"]), None
+                    ),
+                    colleagues=[c for c in arranging.colleagues if c.pk in set(data["colleagues"])],
                     buffer_minutes=data["buffer_minutes"],
                     min_notice_hours=data["min_notice_hours"],
                 )
@@ -98,29 +143,106 @@ def meeting_arrange(request: HttpRequest, enrollment_id: int) -> HttpResponse:
                     request, "Arranged. Everyone gets an invite as soon as a time is booked."
                 )
                 return redirect("meetings:detail", meeting_id=meeting.pk)
+        return refused_redirect(request, form, key=arranging.key, to=arranging.url)
+    typed = request.session.pop(arranging.key + ":typed", None)
+    form = refused_take(request, key=arranging.key, build=arranging.form)
+    if form is None:
+        initial = typed or {}
+        if not initial and arranging.meeting_request is not None:
+            meeting_request = arranging.meeting_request
+            initial["title"] = f"{meeting_request.item.title} — {arranging.enrollment.hire.name}"[
+                :200
+            ]
+            initial["agenda"] = meeting_request.note
+        form = arranging.form(initial=initial)
+    team_form = refused_take(request, key=arranging.key + ":team", build=ClientTeamQuickForm)
     return render(
         request,
         "onboarding/meetings/arrange.html",
-        {"enrollment": enrollment, "meeting_request": meeting_request, "form": form},
-        status=status,
+        arranging.context(request, form, team_form or ClientTeamQuickForm()),
     )
+
+
+@login_required
+@require_POST
+def meeting_arrange_team(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    """Add a client team with its contact from the arrange page, keeping the arrange form.
+
+    Without JavaScript the whole arrange form is posted here: what was typed comes back on the
+    arrange page with the new team chosen. With htmx only the team picker is swapped."""
+    arranging = _Arranging(request, enrollment_id)
+    if not services.may_add_client_team(request.user, arranging.enrollment):
+        raise PermissionDenied("Only program admins add client teams in this program.")
+    team_form = ClientTeamQuickForm(request.POST)
+    team = None
+    if team_form.is_valid():
+        data = team_form.cleaned_data
+        try:
+            team = services.client_team_add_for_meeting(
+                actor=request.user,
+                enrollment=arranging.enrollment,
+                name=data["name"],
+                time_zone=data["time_zone"],
+                working_hours_start=data["working_hours_start"],
+                working_hours_end=data["working_hours_end"],
+                working_days=data["working_days"],
+                contact_name=data["contact_name"],
+                contact_email=data["contact_email"],
+            )
+        except ValidationError as error:
+            team_form.add_error(None, _errors(error))
+    if request.htmx:
+        if team is not None:
+            arranging.teams = list(selectors.client_teams_to_meet(user=request.user))
+        form = arranging.form(initial={"client_team": team.pk} if team else None)
+        context = arranging.context(request, form, ClientTeamQuickForm() if team else team_form)
+        context["team_added"] = team
+        return render(
+            request,
+            "onboarding/meetings/_team_picker.html",
+            context,
+            status=200 if team is not None else 422,
+        )
+    typed = _typed_values(request, arranging.form())
+    if team is None:
+        request.session[arranging.key + ":typed"] = typed
+        return refused_redirect(
+            request, team_form, key=arranging.key + ":team", to=arranging.url, anchor="#add-team"
+        )
+    request.session[arranging.key + ":typed"] = typed | {"client_team": team.pk}
+    messages.success(request, f"{team.name} added, with its contact, and chosen for this meeting.")
+    return redirect(arranging.url + "#client-team-picker")
+
+
+def _meeting_context(request: HttpRequest, meeting_id: int) -> dict:
+    meeting = selectors.meeting_for_user(user=request.user, meeting_id=meeting_id)
+    page = selectors.meeting_page(meeting=meeting, viewer=request.user)
+    return {
+        "page": page,
+        "meeting": meeting,
+        "answer_form": MeetingAnswerForm(),
+        "reschedule_form": MeetingRescheduleForm(),
+        "searching": meeting.state in MEETING_SEARCH_STATES,
+    }
 
 
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = selectors.meeting_for_user(user=request.user, meeting_id=meeting_id)
-    page = selectors.meeting_page(meeting=meeting, viewer=request.user)
-    return render(
-        request,
-        "onboarding/meetings/detail.html",
-        {
-            "page": page,
-            "meeting": meeting,
-            "answer_form": MeetingAnswerForm(),
-            "reschedule_form": MeetingRescheduleForm(),
-        },
-    )
+    context = _meeting_context(request, meeting_id)
+    return render(request, "onboarding/meetings/detail.html", context)
+
+
+@login_required
+@require_GET
+def meeting_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The meeting page's body, which the page polls while a worker looks for a time; the
+    body it returns once the time is booked (or not found) carries no trigger, so polling
+    stops there."""
+    context = _meeting_context(request, meeting_id) | {"announce": True}
+    response = render(request, "onboarding/meetings/_meeting_body.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -320,9 +442,18 @@ def _team_initial(team) -> dict:
     }
 
 
+def _managing(request: HttpRequest) -> bool:
+    """Program admins manage client teams; a mentor who reads them may not post."""
+    manages = selectors.runs_programs(request.user)
+    if request.method == "POST" and not manages:
+        raise PermissionDenied("Only program admins manage client teams.")
+    return manages
+
+
 @login_required
 def client_team_list(request: HttpRequest) -> HttpResponse:
-    teams = selectors.client_teams_for_admin(user=request.user)
+    teams = selectors.client_teams_for_reader(user=request.user)
+    manages = _managing(request)
     form = ClientTeamForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -335,17 +466,41 @@ def client_team_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{team.name} added. Now add its contacts.")
                 return redirect("meetings:client_team", team_id=team.pk)
-    return render(
+    context = {
+        "teams": teams,
+        "form": form,
+        "manages": manages,
+        "programs": selectors.programs_for_team_policy(user=request.user) if manages else [],
+    }
+    return render(request, "onboarding/meetings/client_teams.html", context, status=status)
+
+
+@login_required
+@require_POST
+def client_teams_policy(request: HttpRequest, program_id: int) -> HttpResponse:
+    """A program admin lets the program's mentors add client teams, or keeps it to admins."""
+    if not selectors.runs_programs(request.user):
+        raise Http404("No such page.")
+    allowed = request.POST.get("allowed") == "on"
+    try:
+        services.program_client_teams_by_mentors_set(
+            actor=request.user, program_id=program_id, allowed=allowed
+        )
+    except ValidationError as error:
+        raise Http404("No such program.") from error
+    messages.success(
         request,
-        "onboarding/meetings/client_teams.html",
-        {"teams": teams, "form": form},
-        status=status,
+        "Mentors of that program may now add client teams."
+        if allowed
+        else "Only program admins add client teams in that program now.",
     )
+    return redirect(reverse("meetings:client_teams") + "#team-policy")
 
 
 @login_required
 def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = selectors.client_team_for_admin(user=request.user, team_id=team_id)
+    team = selectors.client_team_for_reader(user=request.user, team_id=team_id)
+    manages = _managing(request)
     form = ClientTeamForm(request.POST or None, initial=_team_initial(team))
     status = 200
     if request.method == "POST":
@@ -361,7 +516,7 @@ def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     return render(
         request,
         "onboarding/meetings/client_team.html",
-        {"team": team, "form": form, "contact_form": ClientContactForm()},
+        {"team": team, "form": form, "contact_form": ClientContactForm(), "manages": manages},
         status=status,
     )
 
@@ -395,7 +550,12 @@ def client_contact_add(request: HttpRequest, team_id: int) -> HttpResponse:
     return render(
         request,
         "onboarding/meetings/client_team.html",
-        {"team": team, "form": ClientTeamForm(initial=_team_initial(team)), "contact_form": form},
+        {
+            "team": team,
+            "form": ClientTeamForm(initial=_team_initial(team)),
+            "contact_form": form,
+            "manages": True,
+        },
         status=400,
     )
 

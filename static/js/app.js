@@ -51,3 +51,13 @@ document.addEventListener("DOMContentLoaded", () => {
     if (link) window.setTimeout(() => showRead(link), 300);
   });
 })();
+
+// --- refused htmx posts (desk and meetings) ---
+// A refused form answers 422 with the fragment that shows the message next to the control;
+// htmx does not swap error answers unless told, so swap this one in place.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
