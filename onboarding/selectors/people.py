@@ -3,14 +3,16 @@
 Each page reads in a fixed number of queries whatever the number of hires (tests pin them).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Invitation, User
 from curriculum.models import Block, Item, Program, ProgramVersion, VersionState
 from curriculum.services import block_signature, item_key
 
@@ -24,6 +26,7 @@ from ..models import (
     ItemProgress,
     MentorAssignment,
 )
+from ..schedule import local_today, next_working_day
 from ..services.people import transitions_from
 from .journey import is_program_admin
 
@@ -78,13 +81,16 @@ class PeopleBoard:
     state: str
     query: str
     counts: dict[str, int] = field(default_factory=dict)
+    # Hires with no enrollment at all ("Not enrolled"), shown unless a cohort or state is chosen.
+    not_enrolled: list[User] = field(default_factory=list)
 
     @property
     def shown(self) -> int:
         return len(self.rows)
 
 
-STATE_FILTERS = [("all", "Every state"), *EnrollmentState.choices]
+NOT_ENROLLED = "none"
+STATE_FILTERS = [("all", "Every state"), *EnrollmentState.choices, (NOT_ENROLLED, "Not enrolled")]
 
 
 def people_board(
@@ -95,13 +101,13 @@ def people_board(
     query: str = "",
 ) -> PeopleBoard:
     """The hires list: filtered by cohort, state and a name/email search, newest first, at most
-    PAGE_SIZE rows; counts per state. Four queries."""
+    PAGE_SIZE rows; counts per state; and the hires not enrolled anywhere. Five queries."""
     enrollments = enrollments_for_admin(user=user)
     if cohort_id:
         enrollments = enrollments.filter(cohort_id=cohort_id)
     if state in EnrollmentState.values:
         enrollments = enrollments.filter(state=state)
-    else:
+    elif state != NOT_ENROLLED:
         state = "all"
     query = query.strip()[:100]
     if query:
@@ -114,7 +120,12 @@ def people_board(
         .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
-    rows = list(enrollments[:PAGE_SIZE])
+    rows = [] if state == NOT_ENROLLED else list(enrollments[:PAGE_SIZE])
+    not_enrolled = (
+        people_not_enrolled(user=user, query=query)
+        if state in ("all", NOT_ENROLLED) and not cohort_id
+        else []
+    )
     for row in rows:
         row.percent = round(100 * row.done / row.total) if row.total else 0  # type: ignore[attr-defined]
     return PeopleBoard(
@@ -126,6 +137,7 @@ def people_board(
         state=state,
         query=query,
         counts=counts,
+        not_enrolled=not_enrolled,
     )
 
 
@@ -159,6 +171,99 @@ def cohorts_for_admin(*, user: User | AnonymousUser) -> QuerySet[Cohort]:
         hires=Count("enrollments"),
         active=Count("enrollments", filter=Q(enrollments__state=EnrollmentState.ACTIVE)),
     ).order_by("-start_date", "name")
+
+
+# --- enrolling: what an invitation or an enrollment may choose -------------------------------------
+
+
+@dataclass
+class EnrollOptions:
+    """The choices offered when inviting or enrolling a hire, and their defaults."""
+
+    versions: list[ProgramVersion]  # published, with their program
+    mentors: list[User]  # active mentors only
+    cohorts: list[Cohort]
+    # cohort id -> the published version of the program most of its hires are in: a cohort has
+    # no program of its own, so choosing one defaults to where its people already are.
+    cohort_versions: dict[int, int]
+    default_start: datetime.date  # the next working day in the admin's zone
+
+
+def enroll_options(*, user: User | AnonymousUser) -> EnrollOptions:
+    """Four queries, whatever the number of programs, mentors and cohorts."""
+    manage_check(user)
+    assert isinstance(user, User)
+    versions = list(
+        ProgramVersion.objects.filter(state=VersionState.PUBLISHED)
+        .select_related("program")
+        .defer("change_summary", "warnings")
+        .order_by("program__title", "program__slug")
+    )
+    published = {version.program_id: version.pk for version in versions}
+    cohort_versions: dict[int, int] = {}
+    biggest: dict[int, int] = {}
+    for cohort_id, program_id, n in (
+        Enrollment.objects.filter(cohort__isnull=False)
+        .order_by()
+        .values_list("cohort_id", "program_id")
+        .annotate(n=Count("pk"))
+    ):
+        if program_id in published and n > biggest.get(cohort_id, 0):
+            biggest[cohort_id] = n
+            cohort_versions[cohort_id] = published[program_id]
+    return EnrollOptions(
+        versions=versions,
+        mentors=list(
+            User.objects.filter(is_mentor=True, is_active=True)
+            .only("pk", "email", "display_name", "is_mentor", "is_active")
+            .order_by("display_name", "email")[:500]
+        ),
+        cohorts=list(Cohort.objects.order_by("-start_date", "name")),
+        cohort_versions=cohort_versions,
+        default_start=next_working_day(local_today(now=timezone.now(), zone=user.zone)),
+    )
+
+
+def people_not_enrolled(*, user: User | AnonymousUser, query: str = "") -> list[User]:
+    """Hires with no enrollment at all (invited or joined), newest first. One query."""
+    manage_check(user)
+    people = User.objects.filter(is_hire=True, is_active=True, enrollments__isnull=True)
+    query = query.strip()[:100]
+    if query:
+        people = people.filter(Q(email__icontains=query) | Q(display_name__icontains=query))
+    return list(
+        people.only("pk", "email", "display_name", "password", "date_joined").order_by(
+            "-date_joined", "-pk"
+        )[:PAGE_SIZE]
+    )
+
+
+@dataclass
+class PersonPage:
+    person: User
+    enrollments: list[Enrollment]
+    invitation: Invitation | None  # the newest one sent to their address
+
+    @property
+    def joined(self) -> bool:
+        """Whether they have chosen a password (an imported or invited hire has none yet)."""
+        return self.person.has_usable_password()
+
+    @property
+    def active_programs(self) -> set[int]:
+        return {e.program_id for e in self.enrollments if e.state == EnrollmentState.ACTIVE}
+
+
+def person_page(*, user: User | AnonymousUser, person_id: int) -> PersonPage:
+    """One person: their enrollments and newest invitation. Three queries."""
+    person = person_for_admin(user=user, person_id=person_id)
+    enrollments = list(
+        enrollments_for_admin(user=user).filter(hire_id=person.pk).order_by("-created_at", "-pk")
+    )
+    invitation = (
+        Invitation.objects.filter(email__iexact=person.email).order_by("-created_at").first()
+    )
+    return PersonPage(person=person, enrollments=enrollments, invitation=invitation)
 
 
 def programs_with_published(*, user: User | AnonymousUser) -> list[Program]:
@@ -211,7 +316,9 @@ def enrollment_page(*, enrollment: Enrollment) -> EnrollmentPage:
         ),
         cohorts=list(Cohort.objects.order_by("-start_date", "name")),
         audit=list(
-            AuditEvent.objects.filter(subject_id=enrollment.hire_id).select_related("actor")[:50]
+            AuditEvent.objects.filter(subject_id=enrollment.hire_id).select_related(
+                "actor", "subject"
+            )[:50]
         ),
     )
 

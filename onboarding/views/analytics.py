@@ -16,33 +16,24 @@ from django.views.decorators.http import require_GET
 
 from .. import charts
 from ..csv_tools import csv_response
+from ..edge import parse_id
 from ..selectors import analytics as selectors
 
 REPORTS = [
     ("funnel", "Completion funnel", "How many hires completed each item."),
-    ("time", "Time per item", "Median hours per item, with the middle half (p25 to p75)."),
+    ("time", "Time per item", "Median time per item, with the middle half (p25 to p75)."),
     ("stuck", "Where hires get stuck", "Longest dwell, most questions, changes, lowest ratings."),
-    ("mentors", "Mentor response times", "Hours from submission to review, against 48 h."),
+    ("mentors", "Mentor response times", "Time from submission to review, against 48 h."),
     ("cohorts", "Cohort against cohort", "Progress, completion and time per item by cohort."),
 ]
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 def _scope(request: HttpRequest) -> selectors.Scope:
     return selectors.analytics_scope(
         user=request.user,
-        program_id=_int_or_none(request.GET.get("program")),
-        cohort_id=_int_or_none(request.GET.get("cohort")),
+        program_id=parse_id(request.GET.get("program")),
+        cohort_id=parse_id(request.GET.get("cohort")),
     )
-
-
-def _hours(value: float | None) -> str:
-    if value is None:
-        return "\u2013"
-    return f"{value:.1f} h" if value < 100 else f"{value:.0f} h"
 
 
 def _hours_cell(value: float | None) -> str:
@@ -105,8 +96,7 @@ def _funnel(request: HttpRequest, as_csv: bool) -> HttpResponse:
             charts.Bar(r.item.label, [r.completed_percent], [f"{r.completed_percent}%"])
             for r in report.rows
         ],
-        scale_max=100,
-        unit="%",
+        scale=charts.percent_scale(),
     )
     return _page(request, "funnel", {"scope": report.scope, "funnel": report, "chart": chart})
 
@@ -128,20 +118,21 @@ def _time(request: HttpRequest, as_csv: bool) -> HttpResponse:
                 for r in report.rows
             ),
         )
+    scale = charts.duration_scale(report.longest)
     chart = charts.range_chart(
         chart_id="time-chart",
-        title="Hours from starting to completing each item: median and middle half",
+        title="Time from starting to completing each item: median and middle half",
         desc="; ".join(
-            f"{r.item.label}: median {_hours(r.median)}, {_hours(r.p25)} to {_hours(r.p75)}"
+            f"{r.item.label}: median {scale.format(r.median)}, "
+            f"{scale.format(r.p25)} to {scale.format(r.p75)}"
             for r in report.rows[:40]
         )
         or "No completed items yet.",
         ranges=[
-            charts.Range(r.item.label, r.p25, r.median, r.p75, _hours(r.median))
+            charts.Range(r.item.label, r.p25, r.median, r.p75, scale.format(r.median))
             for r in report.rows
         ],
-        scale_max=report.longest,
-        unit="h",
+        scale=scale,
     )
     context = {"scope": report.scope, "time": report, "chart": chart}
     return _page(request, "time", context)
@@ -180,20 +171,20 @@ def _stuck(request: HttpRequest, as_csv: bool) -> HttpResponse:
                 for r in report.rows
             ),
         )
+    scale = charts.duration_scale(report.hardest)
     chart = charts.bar_chart(
         chart_id="stuck-chart",
-        title="Median hours to complete each item (the longest are where hires get stuck)",
+        title="Median time to complete each item (the longest are where hires get stuck)",
         desc="; ".join(
-            f"{r.item.label}: {_hours(r.median_hours)}, {r.questions} questions, "
+            f"{r.item.label}: {scale.format(r.median_hours)}, {r.questions} questions, "
             f"{r.changes_requested} changes requested"
             for r in report.rows[:40]
         ),
         bars=[
-            charts.Bar(r.item.label, [r.median_hours], [_hours(r.median_hours)])
+            charts.Bar(r.item.label, [r.median_hours], [scale.format(r.median_hours)])
             for r in report.rows
         ],
-        scale_max=report.hardest,
-        unit="h",
+        scale=scale,
     )
     context = {"scope": report.scope, "stuck": report, "chart": chart}
     return _page(request, "stuck", context)
@@ -228,18 +219,22 @@ def _mentors(request: HttpRequest, as_csv: bool) -> HttpResponse:
                 for r in report.rows
             ),
         )
+    scale = charts.duration_scale(report.longest)
     chart = charts.bar_chart(
         chart_id="mentors-chart",
         title=f"Median hours each mentor takes to review, against the {report.deadline_hours} h deadline",
         desc="; ".join(
-            f"{r.name}: median {_hours(r.median_hours)}, {r.within_percent}% within the deadline, "
+            f"{r.name}: median {scale.format(r.median_hours)}, "
+            f"{r.within_percent}% within the deadline, "
             f"{r.overdue} overdue now"
             for r in report.rows[:40]
         )
         or "No reviews yet.",
-        bars=[charts.Bar(r.name, [r.median_hours], [_hours(r.median_hours)]) for r in report.rows],
-        scale_max=report.longest,
-        unit="h",
+        bars=[
+            charts.Bar(r.name, [r.median_hours], [scale.format(r.median_hours)])
+            for r in report.rows
+        ],
+        scale=scale,
         reference=report.deadline_hours,
         reference_label=f"{report.deadline_hours} h deadline",
     )
@@ -251,8 +246,8 @@ def _cohorts(request: HttpRequest, as_csv: bool) -> HttpResponse:
     scope = _scope(request)
     report = selectors.cohort_comparison(
         scope=scope,
-        a_id=_int_or_none(request.GET.get("a")),
-        b_id=_int_or_none(request.GET.get("b")),
+        a_id=parse_id(request.GET.get("a")),
+        b_id=parse_id(request.GET.get("b")),
     )
     if as_csv:
         return csv_response(
@@ -292,8 +287,7 @@ def _cohorts(request: HttpRequest, as_csv: bool) -> HttpResponse:
             charts.Bar(r.name, [r.average_percent], [f"{r.average_percent:.0f}%"])
             for r in report.rows
         ],
-        scale_max=100,
-        unit="%",
+        scale=charts.percent_scale(),
     )
     item_chart = None
     if report.a is not None and report.b is not None:
@@ -312,8 +306,7 @@ def _cohorts(request: HttpRequest, as_csv: bool) -> HttpResponse:
                 )
                 for r in report.items
             ],
-            scale_max=100,
-            unit="%",
+            scale=charts.percent_scale(),
             series=2,
         )
     context = {
