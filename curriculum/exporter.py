@@ -16,6 +16,7 @@ browser are computed by the very code that computes them for imports.
 import io
 import re
 import zipfile
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 import emoji as emoji_lib
@@ -87,7 +88,11 @@ def toc_markdown(*, version: ProgramVersion, chapters: list[Chapter]) -> str:
 
 
 def _toc_entry(item: Item) -> str:
-    if item.kind == ItemKind.EXTERNAL:
+    if item.source_path and item.url and item.kind != ItemKind.EXTERNAL:
+        # A file whose entry links outside: the label names the file, so the import matches them.
+        label = _LINK_LABEL_UNSAFE.sub(" ", PurePosixPath(item.source_path).stem)
+        return f"- **[{label}]({item.url}):** {_LINK_LABEL_UNSAFE.sub(' ', item.title)}".rstrip()
+    if item.kind == ItemKind.EXTERNAL and not item.source_path:
         # The importer makes an external item's title from this description and its emoji from
         # the first shortcode, and keeps the label as raw_title: write them back that way.
         description = " ".join(part for part in (item.title, shortcode(item.emoji)) if part)

@@ -21,6 +21,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .links import Resolution, resolve_reference, scan_references
 from .sources import SourceTree, content_type_for, is_markdown, load_source
 from .toc import SHORTCODE, TableOfContents, TocChapter, TocEntry, parse_toc, plain
+from .weeks import Syllabus, split_syllabus
 
 README_NAMES = ("readme.md", "README.md", "Readme.md")
 _NUMBER = re.compile(r"\d+")
@@ -196,9 +197,14 @@ def _build(tree: SourceTree) -> ParsedProgram:
     texts = _decode_all(tree, program)
     if tree.single_file:
         (source,) = texts
-        item = parse_item_file(source, texts[source], program)
-        program.title = item.title
-        program.chapters = [ParsedChapter(number=None, title=item.title, items=[item])]
+        syllabus = split_syllabus(texts[source], source=source)
+        if syllabus is not None:
+            _chapters_from_syllabus(syllabus, program)
+            program.title = syllabus.title or _humanise(PurePosixPath(source).stem)
+        else:
+            item = parse_item_file(source, texts[source], program)
+            program.title = item.title
+            program.chapters = [ParsedChapter(number=None, title=item.title, items=[item])]
     else:
         readme = next((name for name in README_NAMES if name in texts), None)
         toc = parse_toc(texts[readme], source=readme) if readme else None
@@ -206,12 +212,21 @@ def _build(tree: SourceTree) -> ParsedProgram:
             program.warnings.append(
                 Warning(readme or "", None, "readme.md lists no chapters; using folder order")
             )
-        if toc is not None and toc.chapters:
+        syllabus = None
+        if readme and (toc is None or not toc.chapters):
+            syllabus = split_syllabus(texts[readme], source=readme)
+        if syllabus is not None:
+            program.warnings[:] = [w for w in program.warnings if w.source != readme or w.line]
+            _chapters_from_syllabus(syllabus, program)
+            _chapters_from_folders(texts, program, readme)
+        elif toc is not None and toc.chapters:
             program.warnings.extend(toc.warnings)
             _chapters_from_toc(toc, texts, program)
         else:
             _chapters_from_folders(texts, program, readme)
-        program.title = (toc.title if toc else "") or _humanise(tree.name)
+        title = syllabus.title if syllabus else toc.title if toc else ""
+        program.title = title or _humanise(tree.name)
+        _warn_repeated_days(program)
     if not program.items:
         raise ImportRefused("no Markdown items found in this source")
     _resolve_links(program)
@@ -272,26 +287,114 @@ def parse_item_file(source: str, text: str, program: ParsedProgram, label: str =
     return item
 
 
+def _chapters_from_syllabus(syllabus: Syllabus, program: ParsedProgram) -> None:
+    """A file organised by weeks: its chapters of week items (see `weeks.py`)."""
+    program.warnings.extend(syllabus.warnings)
+    for week_chapter in syllabus.chapters:
+        chapter = ParsedChapter(number=week_chapter.number, title=week_chapter.title)
+        program.chapters.append(chapter)
+        for week in week_chapter.items:
+            program.markdown[week.source] = week.text
+            chapter.items.append(week.item)
+
+
 def _chapters_from_toc(toc: TableOfContents, texts: dict[str, str], program: ParsedProgram) -> None:
     listed: set[str] = set()
+    # Files some entry links to: an entry linking outside may only claim a file none lists.
+    claimed = _linked_files(toc, texts)
+    by_number: dict[int, ParsedChapter] = {}
     for toc_chapter in toc.chapters:
-        chapter = ParsedChapter(number=toc_chapter.number, title=toc_chapter.title)
-        program.chapters.append(chapter)
+        chapter = by_number.get(toc_chapter.number) if toc_chapter.number is not None else None
+        if chapter is not None:
+            program.warnings.append(
+                Warning(
+                    "readme.md",
+                    toc_chapter.line,
+                    f"chapter {toc_chapter.number} is listed twice; its entries join the first",
+                )
+            )
+        else:
+            chapter = ParsedChapter(number=toc_chapter.number, title=toc_chapter.title)
+            program.chapters.append(chapter)
+            if toc_chapter.number is not None:
+                by_number[toc_chapter.number] = chapter
         for entry in toc_chapter.entries:
-            item = _item_from_entry(entry, texts, program, listed)
+            item = _item_from_entry(entry, texts, program, listed, claimed, toc_chapter.number)
             if item is not None:
                 chapter.items.append(item)
     _add_unlisted(texts, program, listed, toc.chapters)
     # An authored chapter whose files are all missing still shows (with its warnings).
 
 
+def _linked_files(toc: TableOfContents, texts: dict[str, str]) -> set[str]:
+    linked: set[str] = set()
+    for toc_chapter in toc.chapters:
+        for entry in toc_chapter.entries:
+            resolution = resolve_reference(
+                entry.target or "", from_source="readme.md", items=texts, files=texts
+            )
+            if resolution.kind == "item" and not resolution.note:
+                linked.add(resolution.path)
+    return linked
+
+
+_NAME_TOKEN = re.compile(r"[a-z]+|\d+")
+
+
+def _name_tokens(text: str) -> tuple:
+    """ "Day 12" and "day_12" alike: words and numbers (02 is 2)."""
+    return tuple(
+        int(token) if token.isdigit() else token for token in _NAME_TOKEN.findall(text.lower())
+    )
+
+
+def _file_for_label(
+    entry: TocEntry, texts: dict[str, str], taken: set[str], chapter_number: int | None
+) -> str | None:
+    """The one file not linked by any entry that the label names ("Day 12" -> day_12.md)."""
+    wanted = _name_tokens(entry.label)
+    if not wanted or not any(isinstance(token, int) for token in wanted):
+        return None
+    found = [
+        source
+        for source in texts
+        if source not in taken
+        and source not in README_NAMES
+        and _name_tokens(PurePosixPath(source).stem) == wanted
+    ]
+    if len(found) > 1 and chapter_number is not None:
+        in_chapter = [s for s in found if _first_number(_top_folder(s)) == chapter_number]
+        found = in_chapter or found
+    return found[0] if len(found) == 1 else None
+
+
 def _item_from_entry(
-    entry: TocEntry, texts: dict[str, str], program: ParsedProgram, listed: set[str]
+    entry: TocEntry,
+    texts: dict[str, str],
+    program: ParsedProgram,
+    listed: set[str],
+    claimed: set[str] | None = None,
+    chapter_number: int | None = None,
 ) -> ParsedItem | None:
     target = entry.target or ""
     scheme = target.split(":", 1)[0].lower() if ":" in target else ""
     if scheme in ("http", "https"):
-        return external_item(entry)
+        source = _file_for_label(entry, texts, listed | (claimed or set()), chapter_number)
+        if source is None:
+            return external_item(entry)
+        # The day is both a link outside and a file here: one item, from the file.
+        listed.add(source)
+        item = parse_item_file(source, texts[source], program, label=entry.label)
+        item.url = target
+        program.warnings.append(
+            Warning(
+                "readme.md",
+                entry.line,
+                f"'{entry.label}' links to {target} and {source} is in the program: "
+                "imported from the file, the outside link kept on it",
+            )
+        )
+        return item
     resolution = resolve_reference(target, from_source="readme.md", items=texts, files=texts)
     # A listed file is taken only as written: guessing by name would hide a broken TOC.
     if resolution.kind != "item" or resolution.note:
@@ -359,11 +462,14 @@ def _add_unlisted(
         for item in chapter.items:
             if item.source:
                 by_folder.setdefault(_top_folder(item.source), chapter)
+    by_number = {c.number: c for c in reversed(program.chapters) if c.number is not None}
     for source in texts:
         if source in listed or source in README_NAMES:
             continue
         folder = _top_folder(source)
-        found = by_folder.get(folder)
+        # chapter_03/ joins "Chapter 03" even when the TOC lists only outside links there.
+        number = _first_number(folder)
+        found = by_folder.get(folder) or (by_number.get(number) if number is not None else None)
         if found is not None:
             chapter = found
         else:
@@ -377,6 +483,24 @@ def _add_unlisted(
         program.warnings.append(
             Warning(source, None, "not listed in readme.md; imported at the end of its chapter")
         )
+
+
+def _warn_repeated_days(program: ParsedProgram) -> None:
+    """Day numbers name a day of the program: a repeat is a mistake worth telling the author."""
+    seen: dict[int, ParsedItem] = {}
+    for item in program.items:
+        if item.kind != ItemKind.DAY or item.number is None:
+            continue
+        first = seen.setdefault(item.number, item)
+        if first is not item:
+            program.warnings.append(
+                Warning(
+                    item.source,
+                    None,
+                    f"day {item.number} appears twice ({first.source or first.url} and "
+                    f"{item.source or item.url})",
+                )
+            )
 
 
 def _top_folder(source: str) -> str:
