@@ -48,6 +48,8 @@ from ..models import (
 from ..schedule import Schedule, local_today
 
 COMPLETED_STATES = (ProgressState.WAITING_REVIEW, ProgressState.DONE)
+# Shown instead of an item's progress state while a mentor has sent one of its writings back.
+CHANGES_REQUESTED = "changes_requested"
 
 
 def is_program_admin(user: User | AnonymousUser) -> bool:
@@ -155,10 +157,21 @@ class ItemRow:
     due: datetime.date | None
     is_today: bool = False
     url: str = ""
+    changes_requested: bool = False  # a mentor sent one of its answers or reflection back
+
+    @property
+    def shown_state(self) -> str:
+        """The state a hire should read: "changes requested" outranks waiting or done, as the
+        item's progress stays completed while a submission of it is sent back."""
+        return CHANGES_REQUESTED if self.changes_requested else self.state
 
     @property
     def state_label(self) -> str:
-        return ProgressState(self.state).label
+        return "Changes requested" if self.changes_requested else ProgressState(self.state).label
+
+    @property
+    def completed(self) -> bool:
+        return self.state in COMPLETED_STATES
 
     @property
     def due_label(self) -> str:
@@ -187,6 +200,16 @@ class NextAction:
 
 
 @dataclass
+class ChangesRequested:
+    """One answer or reflection the mentor sent back: what the hire must revise first."""
+
+    submission: Submission
+    label: str  # "Your reflection", "Your answer to question 2"
+    url: str  # the item page, at the answer (or the reflection)
+    comment: ReviewComment | None  # the mentor's latest comment on it
+
+
+@dataclass
 class HireHome:
     enrollment: Enrollment
     chapters: list[ChapterRow]
@@ -198,6 +221,7 @@ class HireHome:
     next_action: NextAction | None
     waiting_on_mentor: list[Submission]
     meetings_waiting: list[MeetingRequest] = field(default_factory=list)
+    changes_requested: list[ChangesRequested] = field(default_factory=list)
 
     @property
     def anything_waiting(self) -> bool:
@@ -210,6 +234,16 @@ class HireHome:
     @property
     def today_rows(self) -> list[ItemRow]:
         return [row for chapter in self.chapters for row in chapter.items if row.is_today]
+
+    @property
+    def catch_up_rows(self) -> list[ItemRow]:
+        """Items due before today and not completed yet (the hire is behind on them)."""
+        return [
+            row
+            for chapter in self.chapters
+            for row in chapter.items
+            if row.index < self.today_index and not row.completed
+        ]
 
 
 def item_url(enrollment: Enrollment, item_id: int) -> str:
@@ -242,7 +276,8 @@ def version_outline(
 
 
 def hire_home(*, enrollment: Enrollment) -> HireHome:
-    """The hire's program with states, schedule and next action: five queries, any size."""
+    """The hire's program with states, schedule and next action: four queries, any size, and
+    two more when the mentor sent something back (its comments and question numbers)."""
     chapters, items = version_outline(
         version_id=enrollment.version_id,
         published=enrollment.version.state == VersionState.PUBLISHED,
@@ -250,12 +285,17 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
     states = dict(
         ItemProgress.objects.filter(enrollment=enrollment).values_list("item_id", "state")
     )
-    waiting = list(
-        Submission.objects.filter(enrollment=enrollment, state=SubmissionState.SUBMITTED)
+    open_writing = list(
+        Submission.objects.filter(
+            enrollment=enrollment,
+            state__in=(SubmissionState.SUBMITTED, SubmissionState.CHANGES_REQUESTED),
+        )
         .select_related("item")
         .defer("item__markdown")  # the item's name is shown, not its text
-        .order_by("submitted_at")
+        .order_by("submitted_at", "pk")
     )
+    waiting = [s for s in open_writing if s.state == SubmissionState.SUBMITTED]
+    sent_back = [s for s in open_writing if s.state == SubmissionState.CHANGES_REQUESTED]
     meetings = list(
         MeetingRequest.objects.filter(
             enrollment=enrollment, state__in=MEETING_REQUEST_WAITING_STATES
@@ -273,6 +313,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
     }
     rows: list[ItemRow] = []
     item_link = path_maker("journey:item", "enrollment_id", "item_id")  # one reverse() a page
+    sent_back_items = {s.item_id for s in sent_back}
     for index, item in enumerate(items):
         row = ItemRow(
             item=item,
@@ -281,6 +322,7 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
             due=due[index] if index < len(due) else None,
             is_today=today_index <= index < today_index + schedule.pace,
             url=item_link(enrollment.pk, item.pk),
+            changes_requested=item.pk in sent_back_items,
         )
         rows.append(row)
         rows_by_chapter[item.chapter_id].items.append(row)
@@ -293,20 +335,73 @@ def hire_home(*, enrollment: Enrollment) -> HireHome:
         today=today,
         today_index=today_index,
         days_ahead=schedule.days_ahead(today=today, done=done, total=len(rows)),
-        next_action=_next_action(rows),
+        next_action=_next_action(rows, today_index=today_index, pace=schedule.pace),
         waiting_on_mentor=waiting,
         meetings_waiting=meetings,
+        changes_requested=_changes_requested(enrollment, sent_back, item_link),
     )
 
 
-def _next_action(rows: list[ItemRow]) -> NextAction | None:
-    """The first item in program order the hire has not completed: finish it, or start it."""
-    for row in rows:
-        if row.state in COMPLETED_STATES:
-            continue
-        verb = "Continue" if row.state == ProgressState.IN_PROGRESS else "Start"
-        return NextAction(label=f"{verb} {row.item}", url=row.url)
-    return None
+def _next_action(rows: list[ItemRow], *, today_index: int, pace: int) -> NextAction | None:
+    """The day the hire should do next: today's, while it is open; else the next one after it
+    (working ahead); else the earliest one left behind. A hire behind on Day 01 while Day 03 is
+    today is sent to Day 03, which their cohort and meetings follow; what they left behind is
+    listed apart on the home page ("still open from earlier days")."""
+    open_rows = [row for row in rows if not row.completed]
+    today_end = today_index + pace
+    row = (
+        next((r for r in open_rows if today_index <= r.index < today_end), None)
+        or next((r for r in open_rows if r.index >= today_end), None)
+        or next(iter(open_rows), None)
+    )
+    if row is None:
+        return None
+    verb = "Continue" if row.state == ProgressState.IN_PROGRESS else "Start"
+    return NextAction(label=f"{verb} {row.item}", url=row.url)
+
+
+def _changes_requested(
+    enrollment: Enrollment, sent_back: list[Submission], item_link
+) -> list[ChangesRequested]:
+    """What the mentor sent back, each with their latest comment and where to revise it. Two
+    queries (comments, and the questions' numbers), none when nothing was sent back."""
+    if not sent_back:
+        return []
+    latest: dict[int, ReviewComment] = {}
+    for comment in (
+        ReviewComment.objects.filter(submission_id__in=[s.pk for s in sent_back])
+        .exclude(author_id=enrollment.hire_id)
+        .select_related("author")
+        .only("submission_id", "body_html", "created_at", "author__display_name", "author__email")
+        .order_by("created_at", "pk")
+    ):
+        latest[comment.submission_id] = comment  # the last one written wins
+    answers = [s for s in sent_back if s.kind == SubmissionKind.ANSWER]
+    questions: dict[tuple[int, str], Block] = {}
+    if answers:
+        for block in Block.objects.filter(
+            item_id__in={s.item_id for s in answers}, key__in={s.block_key for s in answers}
+        ).only("item_id", "key", "position", "data"):
+            questions[(block.item_id, block.key)] = block
+    result = []
+    for submission in sent_back:
+        url = item_link(enrollment.pk, submission.item_id)
+        if submission.kind == SubmissionKind.REFLECTION:
+            label, anchor = "Your reflection", "reflection"
+        else:
+            block = questions.get((submission.item_id, submission.block_key))
+            number = (block.data or {}).get("number") if block is not None else None
+            label = f"Your answer to question {number}" if number else "Your answer"
+            anchor = f"block-{block.position}" if block is not None else ""
+        result.append(
+            ChangesRequested(
+                submission=submission,
+                label=label,
+                url=f"{url}#{anchor}" if anchor else url,
+                comment=latest.get(submission.pk),
+            )
+        )
+    return result
 
 
 # --- the item page ------------------------------------------------------------------------------
@@ -327,6 +422,14 @@ class BlockView:
     meeting_request: MeetingRequest | None = None  # the open one, else the latest closed one
     answer_form: Any = None  # the view attaches the question's form; selectors don't build forms
     meeting_form: Any = None  # a "Request this meeting" form sent back with its errors
+    comments: list[ReviewComment] = field(default_factory=list)  # the review of its answer
+
+    @property
+    def changes_requested(self) -> bool:
+        return (
+            self.submission is not None
+            and self.submission.state == SubmissionState.CHANGES_REQUESTED
+        )
 
     @property
     def checkable(self) -> bool:
@@ -368,6 +471,15 @@ class ItemPage:
     total: int
     policy: CompletionPolicy | None = None
     changes: "ItemChanges | None" = None
+    reflection_comments: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def changes_requested(self) -> bool:
+        """A mentor sent an answer or the reflection back: the item's state to show the hire."""
+        return any(view.changes_requested for view in self.blocks) or (
+            self.reflection is not None
+            and self.reflection.state == SubmissionState.CHANGES_REQUESTED
+        )
 
     @property
     def prompts(self) -> list[Block]:
@@ -511,6 +623,7 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
         MeetingRequest.objects.filter(enrollment=enrollment, item=item)
     )
     policy = CompletionPolicy.objects.filter(program_id=enrollment.program_id).first()
+    comments = review_comments(submissions)
     order = (
         _published_order(enrollment.version_id) if published else _item_order(enrollment.version_id)
     )
@@ -524,9 +637,11 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
                 checked=block.key in checked,
                 submission=answers.get(block.key),
                 meeting_request=meetings.get(block.key),
+                comments=comments.get(answers[block.key].pk, []) if block.key in answers else [],
             )
             for block in blocks
         ],
+        reflection_comments=comments.get(reflection.pk, []) if reflection else [],
         progress=progress,
         reflection=reflection,
         previous_item_id=order[index - 1] if index > 0 else None,
@@ -538,6 +653,22 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
             enrollment=enrollment, item=item, progress=progress, blocks=blocks
         ),
     )
+
+
+def review_comments(submissions: list[Submission]) -> dict[int, list[ReviewComment]]:
+    """The review thread of each submission that reached the mentor, oldest first, by
+    submission id: shown next to the answer it is about. One query, none for drafts only."""
+    reviewed = [s.pk for s in submissions if s.state != SubmissionState.DRAFT]
+    threads: dict[int, list[ReviewComment]] = {}
+    if not reviewed:
+        return threads
+    for comment in (
+        ReviewComment.objects.filter(submission_id__in=reviewed)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ):
+        threads.setdefault(comment.submission_id, []).append(comment)
+    return threads
 
 
 def _meeting_requests_by_key(requests: QuerySet[MeetingRequest]) -> dict[str, MeetingRequest]:
@@ -568,7 +699,14 @@ def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockVi
         meeting = _meeting_requests_by_key(
             MeetingRequest.objects.filter(enrollment=enrollment, item=item, block_key=block_key)
         ).get(block_key)
-    return BlockView(block=block, checked=checked, submission=submission, meeting_request=meeting)
+    comments = review_comments([submission]) if submission is not None else {}
+    return BlockView(
+        block=block,
+        checked=checked,
+        submission=submission,
+        meeting_request=meeting,
+        comments=comments.get(submission.pk, []) if submission is not None else [],
+    )
 
 
 def item_for_enrollment(*, enrollment: Enrollment, item_id: int) -> Item:

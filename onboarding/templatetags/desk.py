@@ -18,13 +18,10 @@ HOME_PANEL_ROWS = 5
 
 @register.inclusion_tag("onboarding/desk/_hire_item.html", takes_context=True)
 def hire_item_desk(context: template.Context, page: ItemPage) -> dict:
-    """The item's FAQ, the hire's questions and the ask box, and their mentor's review comments."""
-    submissions = [view.submission for view in page.blocks if view.submission is not None]
-    if page.reflection is not None:
-        submissions.append(page.reflection)
-    desk = selectors.hire_item_desk(
-        enrollment=page.enrollment, item=page.item, submissions=submissions
-    )
+    """The item's FAQ, the hire's questions and the ask box. The mentor's review comments are
+    not repeated here: the item page shows each beside the answer or reflection it is about
+    (`selectors.journey.review_comments`)."""
+    desk = selectors.hire_item_desk(enrollment=page.enrollment, item=page.item, submissions=[])
     askable = [view.block for view in page.blocks if view.block.kind in selectors.ASKABLE_KINDS]
     request = context.get("request")
     viewer = getattr(request, "user", None)

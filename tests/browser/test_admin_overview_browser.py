@@ -81,3 +81,33 @@ def test_every_analytics_chart_fills_its_card_at_phone_and_desktop_width(
             for chart_id in chart_ids:
                 _check_chart(page, chart_id, screenshot_dir / f"{chart_id}-only-{label}.png")
         shoot(f"analytics-{name}")
+
+
+def test_version_structure_shows_every_column_on_a_desktop_and_cards_on_a_phone(
+    page, live_server, admin, mfa_passed, client, shoot
+):
+    version = demo_version()
+    _log_in(page, live_server, client, mfa_passed, admin)
+    page.goto(live_server.url + reverse("curriculum:version_detail", args=[version.pk]))
+    page.set_viewport_size(DESKTOP)
+    tables = page.locator("table.structure")
+    assert tables.count() >= 2
+    for table in tables.all():
+        # Nothing to scroll sideways: every column is inside the visible width.
+        wrap = table.locator("xpath=..")
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+        last = table.locator("thead th").last
+        expect(last).to_have_text("Meetings")
+        box = last.bounding_box()
+        assert (
+            box["x"] + box["width"] <= wrap.bounding_box()["x"] + wrap.bounding_box()["width"] + 1
+        )
+    page.set_viewport_size(PHONE)
+    for table in tables.all():
+        wrap = table.locator("xpath=..")
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    # Each count names itself on a phone, where the header row is only for screen readers.
+    first_count = tables.first.locator("td[data-label=Goals]").first
+    label = first_count.evaluate("e => getComputedStyle(e, '::before').content")
+    assert label == '"Goals"'
+    shoot("version-structure")
