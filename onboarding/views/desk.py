@@ -12,8 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from ..audit import audit_read
+from ..edge import parse_id
 from ..forms import (
     DeskFilterForm,
     FaqPromoteForm,
@@ -25,6 +27,7 @@ from ..forms import (
 from ..selectors import desk as selectors
 from ..selectors import journey as journey_selectors
 from ..services import mentoring, questions, review
+from .refused import refused_redirect, refused_take
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -38,7 +41,7 @@ def _messages_of(error: ValidationError) -> str:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every mentee at a glance, people who need the mentor first; filter by cohort and state."""
-    cohort_id = _int_or_none(request.GET.get("cohort"))
+    cohort_id = parse_id(request.GET.get("cohort"))
     state = request.GET.get("state") or "active"
     board = selectors.desk_dashboard(user=request.user, cohort_id=cohort_id, state=state)
     form = DeskFilterForm(
@@ -47,10 +50,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         states=board.states,
     )
     return render(request, "onboarding/desk/dashboard.html", {"board": board, "form": form})
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 # --- reviews ----------------------------------------------------------------------------------------
@@ -89,7 +88,20 @@ def review_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     """Each prompt or question beside the hire's answer, every round, the comment thread."""
     submission = selectors.submission_for_reviewer(user=request.user, submission_id=submission_id)
     audit_read(request, subject=submission.enrollment.hire_id, obj=submission)
-    return _render_review(request, submission)
+    return _render_review(
+        request,
+        submission,
+        comment_form=refused_take(
+            request, key=f"review-comment:{submission.pk}", build=_comment_form
+        ),
+        decision_form=refused_take(
+            request, key=f"review-decision:{submission.pk}", build=ReviewDecisionForm
+        ),
+    )
+
+
+def _comment_form(data=None) -> MarkdownMessageForm:
+    return MarkdownMessageForm(data, label="Add a comment")
 
 
 @login_required
@@ -113,11 +125,17 @@ def review_comment(request: HttpRequest, submission_id: int) -> HttpResponse:
             return render(request, "onboarding/desk/_review_thread.html", context)
         messages.success(request, "Comment added.")
         return redirect(reverse("desk:review", args=[submission.pk]) + "#thread")
-    if request.htmx:
+    if request.htmx:  # refused: the thread again, in place, with the message and the text
         page = selectors.review_page(submission=submission)
         context = {"page": page, "submission": submission, "comment_form": form}
-        return render(request, "onboarding/desk/_review_thread.html", context, status=400)
-    return _render_review(request, submission, comment_form=form, status=400)
+        return render(request, "onboarding/desk/_review_thread.html", context, status=422)
+    return refused_redirect(
+        request,
+        form,
+        key=f"review-comment:{submission.pk}",
+        to=reverse("desk:review", args=[submission.pk]),
+        anchor="#thread",
+    )
 
 
 def _decide(request: HttpRequest, submission_id: int, *, accept: bool) -> HttpResponse:
@@ -136,11 +154,27 @@ def _decide(request: HttpRequest, submission_id: int, *, accept: bool) -> HttpRe
         except ValidationError as error:
             form.add_error("comment", error)
     if not form.is_valid():
-        return _render_review(request, submission, decision_form=form, status=400)
+        if request.htmx:  # refused: the decision again, in place, with the message and the text
+            context = {
+                "page": selectors.review_page(submission=submission),
+                "submission": submission,
+                "enrollment": submission.enrollment,
+                "decision_form": form,
+            }
+            return render(request, "onboarding/desk/_review_decision.html", context, status=422)
+        return refused_redirect(
+            request,
+            form,
+            key=f"review-decision:{submission.pk}",
+            to=reverse("desk:review", args=[submission.pk]),
+            anchor="#decide",
+        )
     who = submission.enrollment.hire.name
     messages.success(
         request, f"Accepted. {who} will see it." if accept else f"Sent back to {who} for changes."
     )
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("desk:review_queue"))
     return redirect("desk:review_queue")
 
 
@@ -210,7 +244,21 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
     """The question and its thread: the hire who asked, their mentors and admins read it."""
     question = selectors.question_for_user(user=request.user, question_id=question_id)
     audit_read(request, subject=question.enrollment.hire_id, obj=question)
-    return _render_question(request, question)
+    label = _message_label(request, question)
+    return _render_question(
+        request,
+        question,
+        message_form=refused_take(
+            request,
+            key=f"question-message:{question.pk}",
+            build=lambda data: MarkdownMessageForm(data, label=label),
+        ),
+        promote_form=refused_take(request, key=f"faq-promote:{question.pk}", build=FaqPromoteForm),
+    )
+
+
+def _message_label(request: HttpRequest, question) -> str:
+    return "Your reply" if question.enrollment.hire_id == request.user.pk else "Your answer"
 
 
 @login_required
@@ -229,7 +277,13 @@ def question_answer(request: HttpRequest, question_id: int) -> HttpResponse:
         else:
             messages.success(request, "Sent.")
             return redirect(reverse("desk:question", args=[question.pk]) + "#thread")
-    return _render_question(request, question, message_form=form, status=400)
+    return refused_redirect(
+        request,
+        form,
+        key=f"question-message:{question.pk}",
+        to=reverse("desk:question", args=[question.pk]),
+        anchor="#thread",
+    )
 
 
 @login_required
@@ -261,7 +315,13 @@ def faq_promote(request: HttpRequest, question_id: int) -> HttpResponse:
         else:
             messages.success(request, "Added to the item's FAQ. Every hire of this item sees it.")
             return redirect("desk:question", question_id=question.pk)
-    return _render_question(request, question, promote_form=form, status=400)
+    return refused_redirect(
+        request,
+        form,
+        key=f"faq-promote:{question.pk}",
+        to=reverse("desk:question", args=[question.pk]),
+        anchor="#promote",
+    )
 
 
 @login_required
@@ -314,7 +374,12 @@ def mentee_detail(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     """One mentee: timeline, ratings, submissions with review history, private notes."""
     enrollment = selectors.mentee_for_user(user=request.user, enrollment_id=enrollment_id)
     audit_read(request, subject=enrollment.hire_id, obj=enrollment, object_type="mentee page")
-    return _render_mentee(request, enrollment)
+    note_form = refused_take(
+        request,
+        key=f"mentor-note:{enrollment.pk}",
+        build=lambda data: MarkdownMessageForm(data, label="Private note"),
+    )
+    return _render_mentee(request, enrollment, note_form=note_form)
 
 
 def _render_mentee(
@@ -346,7 +411,13 @@ def mentor_note_add(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         else:
             messages.success(request, "Note saved. Only mentors and program admins see it.")
             return redirect(reverse("desk:mentee", args=[enrollment.pk]) + "#notes")
-    return _render_mentee(request, enrollment, note_form=form, status=400)
+    return refused_redirect(
+        request,
+        form,
+        key=f"mentor-note:{enrollment.pk}",
+        to=reverse("desk:mentee", args=[enrollment.pk]),
+        anchor="#notes",
+    )
 
 
 @login_required
@@ -389,7 +460,7 @@ def mentor_unassign(request: HttpRequest, enrollment_id: int) -> HttpResponse:
     enrollment = selectors.enrollment_for_program_admin(
         user=request.user, enrollment_id=enrollment_id
     )
-    mentor_id = _int_or_none(request.POST.get("mentor"))
+    mentor_id = parse_id(request.POST.get("mentor"))
     mentor = next(
         (m for m in selectors.mentors_assignable(enrollment=enrollment) if m.pk == mentor_id), None
     )

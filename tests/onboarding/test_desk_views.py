@@ -237,17 +237,22 @@ def test_request_changes_then_accept_through_the_pages(
 ):
     mfa_passed(client, mentor)
     url = reverse("desk:review_request_changes", args=[submission.pk])
-    response = client.post(url, {"comment": ""})
-    assert response.status_code == 400
-    assert "Say what the hire should change" in response.content.decode()
+    page = reverse("desk:review", args=[submission.pk])
+    # Refused: back on the review page (post/redirect/get), the message by the comment box.
+    response = client.post(url, {"comment": "   "})
+    assert response.status_code == 302 and response["Location"] == page + "#decide"
+    html = client.get(page).content.decode()
+    assert "Say what the hire should change" in html
+    assert html.index("Say what the hire should change") > html.index('id="decide"')
+    assert "Say what the hire should change" not in client.get(page).content.decode()  # once
     response = client.post(url, {"comment": "Tell me **why**."})
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.state == SubmissionState.CHANGES_REQUESTED
-    # Deciding again is refused in words, not a 500.
+    # Deciding again is refused in words, not a 500, back on the page.
     response = client.post(reverse("desk:review_accept", args=[submission.pk]), {"comment": ""})
-    assert response.status_code == 400
-    assert "once the hire resubmits" in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == page + "#decide"
+    assert "once the hire resubmits" in client.get(page).content.decode()
 
     client.force_login(enrollment.hire)
     html = client.get(reverse("journey:item", args=[enrollment.pk, day1.pk])).content.decode()
@@ -291,25 +296,53 @@ def test_review_comment_with_htmx_swaps_the_thread(client, mfa_passed, mentor, s
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="card review-thread" id="thread"')
     assert "Nice" in html and "<script>" not in html
-    response = client.post(url, {"body": "bad\x00"}, headers={"HX-Request": "true"})
-    assert response.status_code == 400 and 'class="errorlist' in response.content.decode()
+    # Refused with htmx: the thread in place (422, which app.js swaps), the message by the box.
+    response = client.post(url, {"body": ""}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 422 and 'class="errorlist' in html
+    assert html.lstrip().startswith('<section class="card review-thread" id="thread"')
     response = client.post(url, {"body": "Plain post"})
     assert response.status_code == 302
     assert ReviewComment.objects.count() == 2
 
 
-@pytest.mark.parametrize("body", ["", "x" * 10_001, "nul\x00", "\u202eevil"])
-def test_bad_input_is_a_400_with_a_message_and_saves_nothing(
+@pytest.mark.parametrize("body", ["", "x" * 10_001, "\u202eevil"])
+def test_bad_input_returns_to_the_page_with_a_message_and_saves_nothing(
     client, mfa_passed, mentor, enrollment, question, body
+):
+    """Post/redirect/get: the refused post sends the mentor back to the page the form is on,
+    where the message stands by the box with what they typed; a refresh shows the page plain."""
+    mfa_passed(client, mentor)
+    for url, page in (
+        (
+            reverse("desk:question_answer", args=[question.pk]),
+            reverse("desk:question", args=[question.pk]),
+        ),
+        (
+            reverse("desk:mentor_note_add", args=[enrollment.pk]),
+            reverse("desk:mentee", args=[enrollment.pk]),
+        ),
+    ):
+        response = client.post(url, {"body": body})
+        assert response.status_code == 302, url
+        assert response["Location"].split("#")[0] == page
+        html = client.get(page).content.decode()
+        assert 'class="errorlist' in html, url
+        if body:
+            assert body[:50] in html  # what they typed is still in the box
+        assert 'class="errorlist' not in client.get(page).content.decode()
+    assert not MentorNote.objects.exists() and not question.messages.exists()
+
+
+def test_a_nul_in_the_text_is_a_400_and_saves_nothing(
+    client, mfa_passed, mentor, enrollment, question
 ):
     mfa_passed(client, mentor)
     for url in (
         reverse("desk:question_answer", args=[question.pk]),
         reverse("desk:mentor_note_add", args=[enrollment.pk]),
     ):
-        response = client.post(url, {"body": body})
-        assert response.status_code == 400, url
-        assert 'class="errorlist' in response.content.decode()
+        assert client.post(url, {"body": "nul\x00"}).status_code == 400, url
     assert not MentorNote.objects.exists() and not question.messages.exists()
 
 
