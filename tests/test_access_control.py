@@ -11,9 +11,11 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
+from django.urls.resolvers import RegexPattern
 
 from tests.access_table import NOT_FOUND, TABLE, Answer
 from tests.access_world import ROLES, SIGNED_IN, World, world_for_module, writes_so_far
+from tests.access_writes import WRITES, rows_now
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +50,63 @@ def _routes(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, U
             yield f"{namespace}{pattern.name}", pattern
 
 
-def test_every_route_is_in_the_table():
-    every = {name for name, _ in _routes(get_resolver())}
+def _unnamed_routes(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
+    """Routes the table cannot name (no `name=`), outside the Django admin's own."""
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":
+                yield from _unnamed_routes(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and not pattern.name:
+            yield prefix + str(pattern.pattern)
+
+
+def _table_gaps(resolver: URLResolver) -> list[str]:
+    every = {name for name, _ in _routes(resolver)}
     # The Django admin's ~150 model pages share its site's checks: the table samples them.
     required = {name for name in every if not name.startswith("admin:")} | {"admin:index"}
     in_table = {route for route, _ in TABLE}
-    assert not required - in_table, f"routes missing from the table: {sorted(required - in_table)}"
+    return [f"without a name: {route}" for route in _unnamed_routes(resolver)] + [
+        f"missing from the table: {name}" for name in sorted(required - in_table)
+    ]
+
+
+def test_every_route_is_in_the_table():
+    assert not _table_gaps(get_resolver())
+    every = {name for name, _ in _routes(get_resolver())}
+    in_table = {route for route, _ in TABLE}
     assert not in_table - every, f"rows for routes that no longer exist: {in_table - every}"
+
+
+def test_a_route_without_a_name_or_a_row_is_reported():
+    """The meta-test's negative case: a throw-away URL conf that adds a route with no name, and
+    one with a name the table does not know, beside the real ones."""
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    def page(request):
+        return HttpResponse("")
+
+    urlconf = type("urlconf", (), {})
+    urlconf.urlpatterns = [
+        path("", include(get_resolver().urlconf_name)),
+        path("sneaky/", page),
+        path("nested/", include([path("deep/", page)])),
+        path("named/", page, name="not_in_the_table"),
+    ]
+
+    found = _table_gaps(URLResolver(RegexPattern(r"^/"), urlconf))
+
+    assert [gap for gap in found if gap not in _table_gaps(get_resolver())] == [
+        "without a name: sneaky/",
+        "without a name: nested/deep/",
+        "missing from the table: not_in_the_table",
+    ]
+
+
+def test_every_write_the_table_lets_through_says_where_it_lands():
+    writing = {key for key, row in TABLE.items() if any(a.writes for a in row.post.values())}
+    assert not writing - set(WRITES), f"add to tests/access_writes.py: {writing - set(WRITES)}"
+    assert not set(WRITES) - writing, f"not written by the table: {set(WRITES) - writing}"
 
 
 def test_every_row_answers_for_every_role_and_method():
@@ -108,6 +160,7 @@ def _cell_problems(
     url = reverse(route, kwargs=row.kwargs(world))
     client.cookies.clear()
     world.sign_in(client, role)
+    rows_before = rows_now((route, obj), world, role) if expected.writes else None
 
     response = _ask(client, world, method, url, row)
 
@@ -117,7 +170,7 @@ def _cell_problems(
     location = response.get("Location", "")
     if response.status_code != expected.status:
         return [f"{said}, got {response.status_code} {location} {response.content[:160]!r}"], after
-    problems = []
+    problems = _refusal_body_problems(response) if expected.refused else []
     if expected.to and not location.startswith(reverse(expected.to)):
         problems.append(f"{said}, sent to {location}")
     if not expected.to and location.startswith(reverse("account_login")):
@@ -132,12 +185,72 @@ def _cell_problems(
         and not {"private", "immutable"} <= cache_control
     ):
         problems.append(f"{role}: a signed-in answer without Cache-Control: no-store")
+    if expected.writes and rows_before == rows_now((route, obj), world, role):
+        model = WRITES.get((route, obj), ("(no line in tests/access_writes.py)",))[0]
+        problems.append(f"{said}, but the {model} rows it must write did not change")
     if expected.writes and not written:
         problems.append(f"{said}, wrote nothing")
     # A GET let through may write (an audit line when a mentor reads); nothing else may.
     if not expected.writes and written and (method == "POST" or expected.refused):
         problems.append(f"{said}, wrote to {written}")
     return problems, after
+
+
+def _plain_refusals() -> dict[int, bytes]:
+    """What a refusal may say: Django's own 403 and 404 pages (no detail of what was asked for,
+    nor of who asked), an empty 405 and an empty redirect."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.test import RequestFactory
+    from django.views import defaults
+
+    request = RequestFactory().get("/")
+    return {
+        403: defaults.permission_denied(request, PermissionDenied("secret")).content,
+        404: defaults.page_not_found(request, Http404("secret")).content,
+        405: b"",
+        302: b"",
+    }
+
+
+def _refusal_body_problems(response) -> list[str]:
+    plain = _plain_refusals()
+    if response.status_code in plain and response.content != plain[response.status_code]:
+        return [f"a refused {response.status_code} says more: {response.content[:200]!r}"]
+    return []
+
+
+def test_a_refusal_that_says_more_than_the_plain_page_is_reported():
+    """The body check's negative case: a 404 or 403 that leaks what it refused."""
+    from django.http import HttpResponse, HttpResponseForbidden, HttpResponseNotFound
+
+    plain = _plain_refusals()
+    for leaky in (
+        HttpResponseNotFound(plain[404] + b"<!-- hana@example.com -->"),
+        HttpResponseForbidden(b"<h1>403 Forbidden</h1><p>Only Hana Hire may see this.</p>"),
+        HttpResponse(b"Hana's reflection", status=302),
+    ):
+        assert _refusal_body_problems(leaky), leaky.content
+    assert not _refusal_body_problems(HttpResponseNotFound(plain[404]))
+
+
+def test_a_write_that_lands_on_another_row_is_reported(client, world, monkeypatch):
+    """The write check's negative case: the mentor's comment on the reflection, checked as if
+    it had to land on the answer (as a view that picked the wrong submission would)."""
+    key = ("desk:review_comment", "reflection")
+    wrong_row = ("onboarding.ReviewComment", lambda w, role: {"submission": w.answer})
+    with transaction.atomic():
+        right, _ = _cell_problems(client, world, *key, "POST", "mentor", writes_so_far())
+        transaction.set_rollback(True)
+    monkeypatch.setitem(WRITES, key, wrong_row)
+    with transaction.atomic():
+        wrong, _ = _cell_problems(client, world, *key, "POST", "mentor", writes_so_far())
+        transaction.set_rollback(True)
+
+    assert right == []
+    assert wrong == [
+        "mentor: table says done, but the onboarding.ReviewComment rows it must write did not change"
+    ]
 
 
 # --- another person's id and a missing id get the same answer ----------------------------------------

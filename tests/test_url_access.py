@@ -82,6 +82,9 @@ ANONYMOUS = {
     # program admin pages (issue 8): every page and POST-only endpoint; 404 for non-admins
     "manage:dashboard": ({}, LOGIN),
     "manage:import": ({}, LOGIN),
+    "manage:invite": ({}, LOGIN),
+    "manage:person": ({"person_id": 1}, LOGIN),
+    "manage:person_enroll": ({"person_id": 1}, LOGIN),
     "manage:enrollment": ({"enrollment_id": 1}, LOGIN),
     "manage:enrollment_state": ({"enrollment_id": 1}, LOGIN),
     "manage:enrollment_schedule": ({"enrollment_id": 1}, LOGIN),
@@ -155,13 +158,52 @@ def _is_allauth(pattern) -> bool:
     return getattr(pattern, "lookup_str", "").startswith("allauth.")
 
 
-def test_every_route_is_in_the_table():
-    missing = [
-        name
-        for name, pattern in _named_routes()
+def _unnamed(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":
+                yield from _unnamed(pattern, prefix + str(pattern.pattern))
+        elif not pattern.name:
+            yield f"{prefix}{pattern.pattern}"
+
+
+def _unlisted(resolver=None) -> list[str]:
+    """Routes outside the admin that have no name (so no row can name them) or no row."""
+    resolver = resolver or get_resolver()
+    return [f"without a name: {route}" for route in _unnamed(resolver)] + [
+        f"missing: {name}"
+        for name, pattern in _named_routes(resolver)
         if name not in ANONYMOUS and name != "admin:*" and not _is_allauth(pattern)
     ]
+
+
+def test_every_route_is_in_the_table():
+    missing = _unlisted()
     assert not missing, f"routes missing from the access table: {missing}"
+
+
+def test_a_route_without_a_name_or_a_row_is_reported():
+    """The meta-test's negative case, in a throw-away URL conf beside the real routes."""
+    from django.http import HttpResponse
+    from django.urls import include, path
+    from django.urls.resolvers import RegexPattern
+
+    def page(request):
+        return HttpResponse("")
+
+    urlconf = type("urlconf", (), {})
+    urlconf.urlpatterns = [
+        path("", include(get_resolver().urlconf_name)),
+        path("sneaky/", page),
+        path("named/", page, name="not_in_the_table"),
+    ]
+
+    found = _unlisted(URLResolver(RegexPattern(r"^/"), urlconf))
+
+    assert [gap for gap in found if gap not in _unlisted()] == [
+        "without a name: sneaky/",
+        "missing: not_in_the_table",
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(ANONYMOUS))
