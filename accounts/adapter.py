@@ -3,16 +3,36 @@
 import datetime
 import hashlib
 import time
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
+from django.conf import settings
 from django.http import HttpRequest
+
+# The errors allauth raises when a rate limit refuses a login or a second-factor code.
+RATE_LIMITED_ERRORS = {"too_many_login_attempts", "rate_limited"}
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def validation_error(self, code: str, *args):
+        # allauth answers a rate-limited login or MFA code with its form again (a 200); the
+        # mark lets accounts.middleware.RateLimitStatusMiddleware make that a 429.
+        if code in RATE_LIMITED_ERRORS and self.request is not None:
+            self.request.rate_limited = True
+        return super().validation_error(code, *args)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join by invitation only (accounts.services.invitation_accept).
         return False
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # Built from SITE_URL, never from the request's Host header: a forged Host would
+        # otherwise put the attacker's domain in front of a real reset key.
+        return _on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email as usual, but send it through the outbox (after commit, retried)."""
@@ -56,3 +76,10 @@ class AccountAdapter(DefaultAccountAdapter):
             if just_logged_in and not enrolled_before:
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _on_site(url: str) -> str:
+    """The same path and query under SITE_URL, whatever host the request named."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return settings.SITE_URL.rstrip("/") + path

@@ -4,15 +4,15 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("invitations/<str:key>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<token:key>/", views.invitation_accept, name="invitation_accept"),
     path("people/invitations/", views.invitation_list, name="invitation_list"),
     path(
-        "people/invitations/<int:invitation_id>/revoke/",
+        "people/invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation_revoke",
     ),
     path(
-        "people/invitations/<int:invitation_id>/resend/",
+        "people/invitations/<id:invitation_id>/resend/",
         views.invitation_resend,
         name="invitation_resend",
     ),

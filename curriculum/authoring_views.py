@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from onboarding.edge import parse_id
 
 from . import authoring, selectors
 from .authoring import AuthoringError, EditConflict
@@ -46,9 +47,9 @@ def program_draft(request: HttpRequest, program_id: int) -> HttpResponse:
     except AuthoringError as refused:
         messages.error(request, refused.message)
         return redirect("curriculum:program_list")
-    item_id = request.POST.get("item", "")
-    if item_id.isdigit():
-        item = selectors.item_for_admin(user=request.user, item_id=int(item_id))
+    item_id = parse_id(request.POST.get("item"))
+    if item_id is not None:
+        item = selectors.item_for_admin(user=request.user, item_id=item_id)
         copy = selectors.item_in_version(version=draft, item=item)
         if copy is not None:
             return redirect("curriculum:item_edit", item_id=copy.pk)
@@ -150,10 +151,10 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_for_admin(user=request.user, item_id=item_id)
     status = 200
     if request.method == "POST":
-        revision_id = request.POST.get("revision", "")
-        if not revision_id.isdigit():
+        revision_id = parse_id(request.POST.get("revision"))
+        if revision_id is None:
             raise Http404("No such revision.")
-        revision = selectors.revision_for_item(item=item, revision_id=int(revision_id))
+        revision = selectors.revision_for_item(item=item, revision_id=revision_id)
         try:
             authoring.item_restore(
                 item=item,

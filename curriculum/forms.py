@@ -1,6 +1,8 @@
 from django import forms
 from django.core.validators import validate_slug
 
+from onboarding.edge import IdField
+
 from .importer.sources import looks_like_git_url
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -103,8 +105,8 @@ class StructureForm(forms.Form):
     """One action of the structure editor; which fields matter depends on the action."""
 
     action = forms.ChoiceField(choices=[(a, a) for a in STRUCTURE_ACTIONS])
-    chapter = forms.IntegerField(required=False, min_value=1)
-    item = forms.IntegerField(required=False, min_value=1)
+    chapter = IdField(required=False)
+    item = IdField(required=False)
     title = forms.CharField(required=False, max_length=200)
     kind = forms.ChoiceField(required=False, choices=ITEM_KIND_CHOICES)
     url = forms.CharField(required=False, max_length=2000)

@@ -10,7 +10,7 @@ from .views import journey as views
 
 app_name = "journey"
 
-_ITEM = "<int:enrollment_id>/items/<int:item_id>/"
+_ITEM = "<id:enrollment_id>/items/<id:item_id>/"
 urlpatterns = [
     path(_ITEM, views.item_detail, name="item"),
     path(_ITEM + "check/", views.block_check, name="block_check"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path(_ITEM + "complete/", views.item_complete, name="item_complete"),
     path(_ITEM + "rate/", views.item_rate, name="item_rate"),
     path(_ITEM + "meeting/", views.meeting_request, name="meeting_request"),
-    path(_ITEM + "open/<str:block_key>/", views.resource_open, name="resource_open"),
-    path("<int:enrollment_id>/export.json", views.export_json, name="export_json"),
-    path("<int:enrollment_id>/export.md", views.export_markdown, name="export_markdown"),
+    path(_ITEM + "open/<token:block_key>/", views.resource_open, name="resource_open"),
+    path("<id:enrollment_id>/export.json", views.export_json, name="export_json"),
+    path("<id:enrollment_id>/export.md", views.export_markdown, name="export_markdown"),
 ]

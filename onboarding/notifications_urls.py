@@ -12,8 +12,8 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.notification_list, name="list"),
-    path("<int:notification_id>/read/", views.notification_read, name="read"),
-    path("<int:notification_id>/open/", views.notification_open, name="open"),
+    path("<id:notification_id>/read/", views.notification_read, name="read"),
+    path("<id:notification_id>/open/", views.notification_open, name="open"),
     path("read-all/", views.notification_read_all, name="read_all"),
     path("sent/", views.outbox_log, name="outbox"),
 ]

@@ -16,30 +16,29 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 
+from ..edge import parse_id, search_text
 from ..forms import (
     CohortAssignForm,
     CohortForm,
+    EnrollFieldsForm,
     EnrollmentMentorForm,
     EnrollmentScheduleForm,
     EnrollmentStateForm,
     EraseForm,
+    HiresInviteForm,
     MoveForm,
     PeopleImportForm,
 )
 from ..models import EnrollmentState
 from ..selectors import people as selectors
 from ..services import cohorts as cohort_services
+from ..services import invites, privacy
 from ..services import people as services
-from ..services import privacy
 
 
 def _by(request: HttpRequest) -> User:
     # login_required ran first; the selectors have already refused anyone but a program admin.
     return cast(User, request.user)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
 
 
 @login_required
@@ -48,9 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Every hire's enrollment: state, cohort, mentor, progress; filter and search."""
     board = selectors.people_board(
         user=request.user,
-        cohort_id=_int_or_none(request.GET.get("cohort")),
+        cohort_id=parse_id(request.GET.get("cohort")),
         state=request.GET.get("state", "all"),
-        query=request.GET.get("q", ""),
+        query=search_text(request.GET.get("q")),
     )
     return render(
         request,
@@ -63,8 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV of hires and mentors: every row is checked, then all are imported or none."""
-    programs = selectors.programs_with_published(user=request.user)
-    form = PeopleImportForm(request.POST or None, request.FILES or None, programs=programs)
+    versions = selectors.published_versions(user=request.user)
+    form = PeopleImportForm(request.POST or None, request.FILES or None, versions=versions)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         program = form.programs.get(form.cleaned_data["program"] or 0)
@@ -75,15 +74,102 @@ def people_import(request: HttpRequest) -> HttpResponse:
         except services.PeopleImportError as error:
             errors = error.errors
         else:
+            already = f"; {result.existing} already had an account" if result.existing else ""
             messages.success(
                 request,
                 f"Imported {len(result.users)} people ({result.hires} hire"
-                f"{'s' if result.hires != 1 else ''} enrolled); each was sent an invitation.",
+                f"{'s' if result.hires != 1 else ''} enrolled{already}); whoever has not joined "
+                "yet was sent an invitation.",
             )
             return redirect("manage:dashboard")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "errors": errors, "section": "import"}
     return render(request, "onboarding/manage/import.html", context, status=status)
+
+
+# --- invite = enroll ------------------------------------------------------------------------------
+
+
+def _invited_message(invited: list[invites.Invited]) -> str:
+    sent = sum(1 for one in invited if one.invitation is not None)
+    enrolled = len(invited) - sent
+    parts = []
+    if sent:
+        parts.append(f"{sent} invitation{'s' if sent != 1 else ''} sent")
+    if enrolled:
+        parts.append(f"{enrolled} already here, enrolled and told by email")
+    version = invited[0].enrollment.version if invited else None
+    where = f" into {version.program.title or version.program.slug}" if version else ""
+    return f"{' and '.join(parts).capitalize()}{where}."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    """Invite many hires at once ("email, name" a line) into one program, with their mentor,
+    co-mentor, cohort and start date; anyone already here is enrolled instead."""
+    options = selectors.enroll_options(user=request.user)
+    form = HiresInviteForm(request.POST or None, options=options)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        choice = form.enroll_choice()
+        if choice is None:
+            form.add_error("version", "Publish a program version first, then invite its hires.")
+        else:
+            try:
+                invited = invites.hires_invite(
+                    text=form.cleaned_data["people"], choice=choice, by=_by(request)
+                )
+            except invites.HireInviteError as error:
+                errors = error.errors
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _invited_message(invited))
+                return redirect("manage:dashboard")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "errors": errors, "section": "invite"}
+    return render(request, "onboarding/manage/invite.html", context, status=status)
+
+
+def _render_person(request: HttpRequest, person_id: int, *, form=None, status: int = 200):
+    page = selectors.person_page(user=request.user, person_id=person_id)
+    if form is None:
+        form = EnrollFieldsForm(options=selectors.enroll_options(user=request.user))
+    context = {"page": page, "person": page.person, "form": form, "section": "people"}
+    return render(request, "onboarding/manage/person.html", context, status=status)
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    """One person: their enrollments (or "Not enrolled"), their invitation, and enrolling them."""
+    return _render_person(request, person_id)
+
+
+@login_required
+@require_POST
+def person_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Enroll this person in a program's published version, with mentors, cohort and start."""
+    person = selectors.person_for_admin(user=request.user, person_id=person_id)
+    form = EnrollFieldsForm(request.POST, options=selectors.enroll_options(user=request.user))
+    if form.is_valid():
+        choice = form.enroll_choice()
+        if choice is None:
+            form.add_error("version", "Publish a program version first, then enroll them.")
+        else:
+            try:
+                enrollment = invites.hire_enroll(hire=person, choice=choice, by=_by(request))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"{person.name} is enrolled in {choice.version.choice_label}, starting "
+                    f"{enrollment.start_date:%-d %b %Y}.",
+                )
+                return redirect("manage:enrollment", enrollment_id=enrollment.pk)
+    return _render_person(request, person.pk, form=form, status=400)
 
 
 def _render_enrollment(request: HttpRequest, enrollment, *, status: int = 200, **forms):
@@ -197,7 +283,7 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
     """What moving to this version changes for each hire (preview), then move those chosen."""
     version = selectors.version_for_admin(user=request.user, version_id=version_id)
     candidates = selectors.movable_enrollments(user=request.user, version=version)
-    only = _int_or_none(request.GET.get("enrollment"))
+    only = parse_id(request.GET.get("enrollment"))
     if only:
         candidates = [e for e in candidates if e.pk == only]
     form = MoveForm(
@@ -311,7 +397,7 @@ def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Who read or changed whose writing and enrollment, newest first."""
-    subject_id = _int_or_none(request.GET.get("person"))
+    subject_id = parse_id(request.GET.get("person"))
     events = selectors.audit_events(user=request.user, subject_id=subject_id)
     context = {"events": events, "subject_id": subject_id, "section": "audit"}
     return render(request, "onboarding/manage/audit.html", context)

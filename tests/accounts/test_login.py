@@ -71,7 +71,7 @@ def test_five_wrong_passwords_lock_the_account_with_a_clear_message(client, hire
 
     response = _login(client, hire.email)  # even the right password is refused now
 
-    assert response.status_code == 200
+    assert response.status_code == 429  # with Retry-After: tests/accounts/test_login_hardening.py
     assert "Too many failed login attempts" in response.content.decode()
 
 
