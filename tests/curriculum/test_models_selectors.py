@@ -41,15 +41,50 @@ def test_item_with_blocks_takes_two_queries_whatever_the_block_count(
     assert [b.position for b in blocks] == sorted(b.position for b in blocks)
 
 
-@pytest.mark.parametrize("count", [5, 50])
-def test_version_lists_do_not_grow_with_rows(tmp_path, count, django_assert_num_queries):
-    version = import_day(tmp_path, count)
+def import_chapters(tmp_path, chapters: int, items: int):
+    """CHAPTERS chapters of ITEMS days each, every day with three sections (blocks)."""
+    files = {
+        f"c{c}/day_{c * 10 + i:02d}.md": day_with_sections(3).replace("Day 01", f"Day {c * 10 + i}")
+        for c in range(1, chapters + 1)
+        for i in range(1, items + 1)
+    }
+    root = write_tree(tmp_path / f"p{chapters}x{items}", files)
+    return program_import(source=root, program_slug=f"p{chapters}x{items}").version
+
+
+@pytest.mark.parametrize(("chapters", "items"), [(2, 2), (4, 3)])
+def test_version_lists_do_not_grow_with_rows(tmp_path, chapters, items, django_assert_num_queries):
+    """Several chapters of several items, so that a list without its prefetch (one query per
+    item or per chapter) is seen."""
+    version = import_chapters(tmp_path, chapters, items)
     with django_assert_num_queries(2):
-        for item in version_items_with_blocks(version=version):
+        listed = [
+            (item.chapter.title, len(item.blocks.all()))
+            for item in version_items_with_blocks(version=version)
+        ]
+    assert len(listed) == chapters * items
+    assert all(blocks >= 3 for _, blocks in listed)
+    with django_assert_num_queries(2):
+        contents = [len(chapter.items.all()) for chapter in version_chapters(version=version)]
+    assert contents == [items] * chapters
+
+
+def test_the_list_test_would_see_a_missing_prefetch(tmp_path):
+    """Its negative case: the same lists with their prefetches removed take one query per row,
+    which the shape above (N > 1 of each) turns into a failure."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = import_chapters(tmp_path, 2, 2)
+    with CaptureQueriesContext(connection) as items_without:
+        for item in version_items_with_blocks(version=version).prefetch_related(None):
             list(item.blocks.all())
-    with django_assert_num_queries(2):
-        for chapter in version_chapters(version=version):
+    with CaptureQueriesContext(connection) as chapters_without:
+        for chapter in version_chapters(version=version).prefetch_related(None):
             list(chapter.items.all())
+
+    assert len(items_without) == 1 + 4
+    assert len(chapters_without) == 1 + 2
 
 
 def test_drafts_are_for_program_admins_only(tmp_path, hire, admin):
