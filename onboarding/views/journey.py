@@ -1,12 +1,16 @@
 """The hire's journey pages. Thin: a selector reads (scoped to the viewer), a service writes.
 
 Journey interactions answer htmx requests with the changed fragment and plain form posts with a
-redirect back to the block, so every page works without JavaScript.
+redirect back to the block, so every page works without JavaScript. A refused post does the same
+(post/redirect/get): htmx gets the fragment with the message next to the control (422, swapped in
+place by static/js/app.js); a plain post is redirected to the item page, which shows the form
+once more with what was typed and the message (`views.refused`), so a refresh never re-submits.
 """
 
 import contextlib
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from curriculum.models import Item
 
@@ -24,6 +29,7 @@ from ..links import path_maker
 from ..models import Enrollment
 from ..selectors import journey as selectors
 from ..services import journey as services
+from .refused import refused_redirect, refused_take
 
 
 def _item_url(enrollment: Enrollment, item_id: int, anchor: str = "") -> str:
@@ -47,6 +53,45 @@ def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+class _RefusalForm(forms.Form):
+    """No fields: carries why a button without inputs ("Complete") was refused."""
+
+
+# Refused forms are kept for the item page's next GET, one per form of an item: an answer's and
+# a meeting request's block key is a field of the form, so one key per item covers every block.
+def _refused_key(name: str, enrollment: Enrollment, item_id: int) -> str:
+    return f"journey-{name}:{enrollment.pk}:{item_id}"
+
+
+def _refused(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    name: str,
+    enrollment: Enrollment,
+    item_id: int,
+    anchor: str,
+) -> HttpResponse:
+    """Back to the item page at the control, the form kept for its next GET."""
+    return refused_redirect(
+        request,
+        form,
+        key=_refused_key(name, enrollment, item_id),
+        to=_item_url(enrollment, item_id),
+        anchor=f"#{anchor}" if anchor else "",
+    )
+
+
+def _block_anchor(item: Item, key: str) -> str:
+    block = selectors.item_block(item=item, key=key)
+    return f"block-{block.position}" if block is not None else ""
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    """After a write the whole page shows (a reflection, completing): htmx loads it anew."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 def _render_item(
     request: HttpRequest,
     page: selectors.ItemPage,
@@ -55,10 +100,15 @@ def _render_item(
     reflection_form: ReflectionForm | None = None,
     rate_form: RateForm | None = None,
     meeting_forms: dict[str, MeetingRequestForm] | None = None,
+    complete_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     answer_forms = answer_forms or {}
     meeting_forms = meeting_forms or {}
+    for view in page.blocks:  # a refused answer's form takes its block's field ids
+        form = answer_forms.get(view.block.key)
+        if form is not None:
+            form.auto_id = f"id_answer_{view.block.position}_%s"
     for view in page.blocks:
         if view.block.kind == "question" and view.block.key not in answer_forms:
             body = view.submission.body if view.submission else ""
@@ -86,9 +136,25 @@ def _render_item(
         "links": _item_links(page.enrollment, page.item),
         "reflection_form": reflection_form,
         "rate_form": rate_form or RateForm(initial=_rate_initial(page)),
+        "complete_form": complete_form,
         "blockers": [] if page.completed else page.blockers,
     }
     return render(request, "onboarding/item.html", context, status=status)
+
+
+def _render_fragment(
+    request: HttpRequest, template: str, page: selectors.ItemPage, **forms_
+) -> HttpResponse:
+    """One refused card of the item page (the reflection, "Complete"), for htmx to swap."""
+    context = {
+        "page": page,
+        "enrollment": page.enrollment,
+        "item": page.item,
+        "rate_form": forms_.pop("rate_form", None) or RateForm(initial=_rate_initial(page)),
+        "blockers": [] if page.completed else page.blockers,
+        **forms_,
+    }
+    return render(request, template, context, status=422)
 
 
 def _rate_initial(page: selectors.ItemPage) -> dict:
@@ -104,7 +170,27 @@ def item_detail(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
     enrollment = selectors.enrollment_for_user(user=request.user, enrollment_id=enrollment_id)
     page = selectors.item_page(enrollment=enrollment, item_id=item_id)
     audit_read(request, subject=enrollment.hire_id, obj=page.item, object_type="item page")
-    return _render_item(request, page)
+    # A form refused by the last post comes back once, as typed, with its message.
+    kept = {
+        name: refused_take(request, key=_refused_key(name, enrollment, item_id), build=build)
+        for name, build in (
+            ("answer", AnswerForm),
+            ("meeting", MeetingRequestForm),
+            ("reflection", lambda data: ReflectionForm(data, prompts=page.prompts)),
+            ("complete", _RefusalForm),
+            ("rate", RateForm),
+        )
+    }
+    answer, meeting = kept["answer"], kept["meeting"]
+    return _render_item(
+        request,
+        page,
+        answer_forms={answer.data.get("block_key", ""): answer} if answer else None,
+        meeting_forms={meeting.data.get("block_key", ""): meeting} if meeting else None,
+        reflection_form=kept["reflection"],
+        complete_form=kept["complete"],
+        rate_form=kept["rate"],
+    )
 
 
 def _block_fragment(
@@ -221,9 +307,17 @@ def answer_save(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
         # htmx swaps only 2xx answers by default; the message replaces the "saved" status.
         return HttpResponse(" ".join(m for errors in form.errors.values() for m in errors))
     if request.htmx:
-        return _block_fragment(request, enrollment, item, key, answer_form=form)
-    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
-    return _render_item(request, page, answer_forms={key: form}, status=400)
+        response = _block_fragment(request, enrollment, item, key, answer_form=form)
+        response.status_code = 422
+        return response
+    return _refused(
+        request,
+        form,
+        name="answer",
+        enrollment=enrollment,
+        item_id=item_id,
+        anchor=_block_anchor(item, key),
+    )
 
 
 @login_required
@@ -254,10 +348,18 @@ def reflection_save(request: HttpRequest, enrollment_id: int, item_id: int) -> H
             messages.success(
                 request, "Reflection sent to your mentor." if submitted else "Draft saved."
             )
-            return redirect(_item_url(enrollment, item_id, "reflection"))
-    # Only a refused reflection needs the whole page, to show the form with its errors.
-    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
-    return _render_item(request, page, reflection_form=form, status=400)
+            return _done(request, _item_url(enrollment, item_id, "reflection"))
+    if request.htmx:
+        page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+        return _render_fragment(request, "onboarding/_reflection.html", page, reflection_form=form)
+    return _refused(
+        request,
+        form,
+        name="reflection",
+        enrollment=enrollment,
+        item_id=item_id,
+        anchor="reflection",
+    )
 
 
 @login_required
@@ -269,11 +371,21 @@ def item_complete(request: HttpRequest, enrollment_id: int, item_id: int) -> Htt
     try:
         services.item_complete(enrollment=enrollment, by=request.user, item=item)
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
-        page = selectors.item_page(enrollment=enrollment, item_id=item_id)
-        return _render_item(request, page, status=400)
+        form = _RefusalForm({})
+        form.add_error(None, _messages_of(error))
+        if request.htmx:
+            page = selectors.item_page(enrollment=enrollment, item_id=item_id)
+            return _render_fragment(request, "onboarding/_complete.html", page, complete_form=form)
+        return _refused(
+            request,
+            form,
+            name="complete",
+            enrollment=enrollment,
+            item_id=item_id,
+            anchor="complete",
+        )
     messages.success(request, "Completed. How was it?")
-    return redirect(_item_url(enrollment, item_id, "complete"))
+    return _done(request, _item_url(enrollment, item_id, "complete"))
 
 
 @login_required
@@ -297,9 +409,13 @@ def item_rate(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpRes
         else:
             messages.success(request, "Thanks for rating it.")
             if page.next_item_id is None:
-                return redirect("home")
-            return redirect(_item_url(enrollment, page.next_item_id))
-    return _render_item(request, page, rate_form=form, status=400)
+                return _done(request, reverse("home"))
+            return _done(request, _item_url(enrollment, page.next_item_id))
+    if request.htmx:
+        return _render_fragment(request, "onboarding/_complete.html", page, rate_form=form)
+    return _refused(
+        request, form, name="rate", enrollment=enrollment, item_id=item_id, anchor="complete"
+    )
 
 
 @login_required
@@ -352,11 +468,18 @@ def meeting_request(request: HttpRequest, enrollment_id: int, item_id: int) -> H
         return _block_done(request, enrollment, item, key, message)
     if "block_key" in form.errors or form.non_field_errors():
         return HttpResponse(" ".join(m for e in form.errors.values() for m in e), status=400)
-    if request.htmx:
-        # htmx swaps only 2xx answers by default: the block comes back with the message in it.
-        return _block_fragment(request, enrollment, item, key, meeting_form=form)
-    page = selectors.item_page(enrollment=enrollment, item_id=item_id)
-    return _render_item(request, page, meeting_forms={key: form}, status=400)
+    if request.htmx:  # the block comes back with the message in it (422, swapped in place)
+        response = _block_fragment(request, enrollment, item, key, meeting_form=form)
+        response.status_code = 422
+        return response
+    return _refused(
+        request,
+        form,
+        name="meeting",
+        enrollment=enrollment,
+        item_id=item_id,
+        anchor=_block_anchor(item, key),
+    )
 
 
 def _export_name(enrollment: Enrollment, extension: str) -> str:

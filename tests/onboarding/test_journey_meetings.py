@@ -159,16 +159,29 @@ def test_home_lists_open_meeting_requests_under_waiting_on_your_mentor(
     assert "A meeting you asked for (requested)" in html
 
 
-@pytest.mark.parametrize("note", ["nul \x00 byte", "x" * 2_001])
-def test_bad_note_is_a_400_with_a_message_and_saves_nothing(
-    client, hire, enrollment, day4, meeting_block, note
+def test_a_note_with_a_nul_byte_is_a_400_and_saves_nothing(
+    client, hire, enrollment, day4, meeting_block
 ):
     client.force_login(hire)
     response = client.post(
-        url("meeting_request", enrollment, day4), {"block_key": meeting_block.key, "note": note}
+        url("meeting_request", enrollment, day4), {"block_key": meeting_block.key, "note": "\x00"}
     )
     assert response.status_code == 400
-    assert 'class="errorlist' in response.content.decode()
+    assert not MeetingRequest.objects.exists()
+
+
+def test_a_refused_note_returns_to_the_block_with_its_message_and_text(
+    client, hire, enrollment, day4, meeting_block
+):
+    client.force_login(hire)
+    response = client.post(
+        url("meeting_request", enrollment, day4),
+        {"block_key": meeting_block.key, "note": "x" * 2_001},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#block-{meeting_block.position}")
+    html = client.get(response["Location"]).content.decode()
+    assert 'class="errorlist' in html and "x" * 2_001 in html
     assert not MeetingRequest.objects.exists()
 
 

@@ -152,7 +152,7 @@ def test_changes_requested_come_first_on_home_with_the_mentors_comment(client, h
     client.force_login(hire)
     html = client.get(reverse("home")).content.decode()
     assert html.index("Needs your changes") < html.index("Today")
-    assert html.index("Needs your changes") < html.index('data-next-action')
+    assert html.index("Needs your changes") < html.index("data-next-action")
     for number in range(1, 5):
         assert f"Please say more, <strong>point {number}</strong>." in html
     question = _blocks(items[0], BlockKind.QUESTION)[0]
@@ -173,9 +173,7 @@ def test_a_sent_back_item_says_changes_requested_in_the_outline(client, hire, se
     assert html.count("journey__item--changes_requested") == 2
 
 
-def test_home_queries_stay_flat_with_more_items_sent_back(
-    client, hire, mentor, sent_back, django_assert_max_num_queries
-):
+def test_home_queries_stay_flat_with_more_items_sent_back(client, hire, mentor, sent_back):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -225,9 +223,7 @@ def test_an_htmx_swapped_answer_keeps_its_comment(client, hire, sent_back):
     assert "Please say more, <strong>point 1</strong>." in response.content.decode()
 
 
-def test_item_page_queries_stay_flat_with_more_reviewed_answers(
-    client, hire, mentor, tmp_path
-):
+def test_item_page_queries_stay_flat_with_more_reviewed_answers(client, hire, mentor, tmp_path):
     """Two questions, each answered and reviewed, read as many queries as one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

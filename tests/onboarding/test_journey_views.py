@@ -349,17 +349,33 @@ def test_answer_draft_autosave_and_submit(client, hire, enrollment, day1):
     assert (submission.body, submission.state) == ("My answer", SubmissionState.SUBMITTED)
 
 
-@pytest.mark.parametrize("body", ["nul \x00 byte", "x" * 20_001, "rtl \u202e override"])
-def test_bad_answer_is_a_400_with_a_message_and_saves_nothing(client, hire, enrollment, day1, body):
+def test_an_answer_with_a_nul_byte_is_a_400_and_saves_nothing(client, hire, enrollment, day1):
     client.force_login(hire)
     question = keys(day1, BlockKind.QUESTION)[0]
     response = client.post(
         url("answer_save", enrollment, day1),
-        {"block_key": question, "body": body, "action": "submit"},
+        {"block_key": question, "body": "nul \x00 byte", "action": "submit"},
     )
     assert response.status_code == 400
-    assert 'class="errorlist' in response.content.decode()
     assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["x" * 20_001, "rtl \u202e override"])
+def test_a_refused_answer_returns_to_the_block_with_its_message(
+    client, hire, enrollment, day1, body
+):
+    client.force_login(hire)
+    question = Block.objects.filter(item=day1, kind=BlockKind.QUESTION).first()
+    response = client.post(
+        url("answer_save", enrollment, day1),
+        {"block_key": question.key, "body": body, "action": "submit"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("item", enrollment, day1) + f"#block-{question.position}"
+    assert not Submission.objects.exists()
+    html = client.get(response["Location"]).content.decode()
+    block = html[html.index(f'id="block-{question.position}"') :]
+    assert 'class="errorlist' in block.split('id="block-')[1]
 
 
 def test_bad_reflection_is_a_400_and_saves_nothing(client, hire, enrollment, day1):
@@ -377,8 +393,9 @@ def test_incomplete_reflection_submit_is_a_400_with_the_reason(client, hire, enr
     response = client.post(
         url("reflection_save", enrollment, day1), {"prompt_1": "only one", "action": "submit"}
     )
-    assert response.status_code == 400
-    assert "still empty: 2, 3" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"].endswith("#reflection")
+    assert "still empty: 2, 3" in client.get(response["Location"]).content.decode()
     assert not Submission.objects.filter(state=SubmissionState.SUBMITTED).exists()
 
 
@@ -387,8 +404,8 @@ def test_complete_refused_then_allowed_then_rate_goes_to_the_next_item(
 ):
     client.force_login(hire)
     response = client.post(url("item_complete", enrollment, day1))
-    assert response.status_code == 400
-    assert "Check your action items" in response.content.decode()
+    assert response.status_code == 302
+    assert "Check your action items" in client.get(response["Location"]).content.decode()
 
     for key in keys(day1, BlockKind.ACTION_ITEM):
         client.post(url("block_check", enrollment, day1), {"block_key": key, "checked": "1"})
@@ -409,7 +426,9 @@ def test_rate_out_of_range_is_a_400(client, hire, enrollment, version):
     client.force_login(hire)
     client.post(url("item_complete", enrollment, external))
     response = client.post(url("item_rate", enrollment, external), {"rating": "9"})
-    assert response.status_code == 400
+    assert response.status_code == 302
+    assert response["Location"].endswith("#complete")
+    assert 'class="errorlist' in client.get(response["Location"]).content.decode()
     assert ItemProgress.objects.get(item=external).rating is None
 
 
