@@ -1,8 +1,13 @@
 import datetime
+import functools
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from onboarding.forms import EnrollFieldsForm
 from onboarding.services.notifications import DIGEST_DAILY, DIGEST_KEY, KINDS, kinds_for
 
 from .models import NotificationChannel, Role, User
@@ -14,24 +19,165 @@ NOTIFICATION_KINDS = [(kind.key, kind.label) for kind in KINDS]
 DIGEST_CHOICES = [("off", "No: each email as it comes"), (DIGEST_DAILY, "Yes: once a day")]
 
 
-class DateListField(forms.CharField):
-    """Dates typed as YYYY-MM-DD, separated by commas, spaces or lines; a bad one is named."""
+class DateListInput(forms.Widget):
+    """One date input per day away, plus empty ones to add more; static/js/app.js adds
+    "Add a date" and "Remove" buttons (without scripts, clear a box to remove its date)."""
 
-    widget = forms.Textarea(attrs={"rows": 2})
+    BLANKS = 2
+
+    def value_from_datadict(self, data, files, name) -> list[str]:
+        return data.getlist(name) if hasattr(data, "getlist") else [data.get(name, "")]
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data
+
+    def format_value(self, value) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = value.replace(",", " ").split()
+        return [day.isoformat() if isinstance(day, datetime.date) else str(day) for day in value]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        first_id = attrs.pop("id", f"id_{name}")
+        described = attrs.get("aria-describedby", "")
+        values = [*self.format_value(value), *[""] * self.BLANKS]
+        rows = []
+        for n, day in enumerate(values, start=1):
+            rows.append(
+                format_html(
+                    '<li class="date-list__item"><input type="date" name="{}" value="{}"{}{}'
+                    ' aria-label="Day away {}"> <button type="button" class="button--quiet '
+                    'button--small" data-date-remove hidden>Remove<span class="visually-hidden">'
+                    " day away {}</span></button></li>",
+                    name,
+                    day,
+                    format_html(' id="{}"', first_id) if n == 1 else "",
+                    format_html(' aria-describedby="{}"', described) if described else "",
+                    n,
+                    n,
+                )
+            )
+        return format_html(
+            '<div class="date-list" data-date-list><ul class="date-list__items">{}</ul>'
+            '<button type="button" class="button--quiet button--small" data-date-add hidden>'
+            "Add a date</button></div>",
+            mark_safe("".join(rows)),  # noqa: S308 - each row was built by format_html
+        )
+
+
+class DateListField(forms.Field):
+    """Dates away, one a box (YYYY-MM-DD; a box may also hold several, separated by commas or
+    spaces, as older forms sent them); a bad one is named, duplicates are dropped."""
+
+    widget = DateListInput
 
     def to_python(self, value) -> list[datetime.date]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        days = []
-        for part in text.replace(",", " ").split():
+        if value in self.empty_values:
+            return []
+        parts = [
+            part
+            for text in (value if isinstance(value, list | tuple) else [value])
+            for part in str(text).replace(",", " ").split()
+        ]
+        days: set[datetime.date] = set()
+        for part in parts:
             try:
-                days.append(datetime.date.fromisoformat(part))
+                days.add(datetime.date.fromisoformat(part))
             except ValueError:
                 raise forms.ValidationError(
-                    f"“{part[:20]}” is not a date: write it as YYYY-MM-DD, e.g. 2026-12-24."
+                    f"\u201c{part[:20]}\u201d is not a date: pick it in the calendar, or write "
+                    "it as YYYY-MM-DD, e.g. 2026-12-24.",
+                    code="invalid_date",
                 ) from None
         if len(days) > 366:
-            raise forms.ValidationError("At most 366 days away.")
-        return days
+            raise forms.ValidationError("At most 366 days away.", code="too_many")
+        return sorted(days)
+
+
+# Offered first in the time-zone list: where most of the people using this product live.
+COMMON_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Kyiv",
+    "Asia/Jerusalem",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "America/Santiago",
+)
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with a list to search (a <datalist>: common zones first, then every IANA
+    zone); static/js/app.js fills an empty box with the zone the browser reports."""
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "placeholder": "Type to search, e.g. Europe/London",
+            "data-detect-zone": "",
+        }
+        super().__init__({**defaults, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        list_id = f"{attrs.get('id') or 'id_' + name}_zones"
+        attrs["list"] = list_id
+        box = super().render(name, value, attrs, renderer)
+        others = [zone for zone, _ in time_zone_choices() if zone not in COMMON_ZONES]
+        options = "".join(
+            format_html('<option value="{}"></option>', zone) for zone in (*COMMON_ZONES, *others)
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            box,
+            list_id,
+            mark_safe(options),  # noqa: S308 - each option was built by format_html
+        )
+
+
+class TimeZoneField(forms.CharField):
+    """An IANA zone name, found whatever its case or with spaces for underscores
+    ("europe/lisbon", "America/New York"); anything else is refused in words."""
+
+    widget = TimeZoneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:
+        text = "_".join(super().to_python(value).split())
+        if not text:
+            return text
+        return _zones_by_lower().get(text.lower(), text)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value:
+            validate_time_zone(value)
+
+
+@functools.cache
+def _zones_by_lower() -> dict[str, str]:
+    return {zone.lower(): zone for zone, _ in time_zone_choices()}
 
 
 class CleanTextMixin:
@@ -45,10 +191,19 @@ class CleanTextMixin:
         return value.strip()
 
 
-class InviteForm(CleanTextMixin, forms.Form):
+class InviteForm(CleanTextMixin, EnrollFieldsForm):
+    """One person and their role; a hire also chooses where they go (program, mentors, cohort,
+    start date: `EnrollFieldsForm`), which a mentor's or admin's invitation leaves aside."""
+
     email = forms.EmailField(max_length=254)
     display_name = forms.CharField(label="Name (optional)", max_length=120, required=False)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.HIRE)
+    role = forms.ChoiceField(
+        choices=Role.choices, initial=Role.HIRE, widget=forms.Select(attrs={"data-invite-role": ""})
+    )
+    field_order = ["email", "display_name", "role", *EnrollFieldsForm.ENROLL_FIELDS]
+
+    def enrolls(self) -> bool:
+        return self.cleaned_data.get("role") == Role.HIRE
 
     def clean_display_name(self) -> str:
         return self._clean_text(self.cleaned_data["display_name"], "The name")
@@ -56,8 +211,9 @@ class InviteForm(CleanTextMixin, forms.Form):
 
 class AcceptInvitationForm(CleanTextMixin, forms.Form):
     display_name = forms.CharField(label="Your name", max_length=120)
-    time_zone = forms.ChoiceField(
-        label="Your time zone", choices=time_zone_choices, validators=[validate_time_zone]
+    time_zone = TimeZoneField(
+        label="Your time zone",
+        help_text="Filled in from your browser; type to search for another.",
     )
     password = forms.CharField(
         label="Choose a password",
@@ -80,7 +236,7 @@ class AcceptInvitationForm(CleanTextMixin, forms.Form):
 
 class ProfileForm(CleanTextMixin, forms.Form):
     display_name = forms.CharField(label="Name", max_length=120)
-    time_zone = forms.ChoiceField(choices=time_zone_choices, validators=[validate_time_zone])
+    time_zone = TimeZoneField(help_text="Type to search, e.g. Europe/London or Asia/Tokyo.")
     working_hours_start = forms.TimeField(
         label="Working day starts", widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -93,8 +249,8 @@ class ProfileForm(CleanTextMixin, forms.Form):
     days_away = DateListField(
         label="Days away (optional)",
         required=False,
-        max_length=8_000,
-        help_text="Holidays and days off, as YYYY-MM-DD: no meeting is booked for you then.",
+        help_text="Holidays and days off: no meeting is booked for you then. "
+        "Clear a date to remove it.",
     )
 
     def __init__(self, *args, user: User | None = None, **kwargs):
@@ -126,7 +282,7 @@ class ProfileForm(CleanTextMixin, forms.Form):
             "working_hours_start": user.working_hours_start,
             "working_hours_end": user.working_hours_end,
             "working_days": user.working_days,
-            "days_away": ", ".join(user.days_away or []),
+            "days_away": list(user.days_away or []),
         }
         stored = user.notification_preferences or {}
         for kind in kinds_for(user):
@@ -156,3 +312,15 @@ class ProfileForm(CleanTextMixin, forms.Form):
         if self.cleaned_data.get("notify_digest"):
             chosen[DIGEST_KEY] = self.cleaned_data["notify_digest"]
         return chosen
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, with the email filled in from ?email= (the link back from an
+    invitation that added a role to an account that already had a password)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.request
+        email = request.GET.get("email", "").strip() if request is not None else ""
+        if not self.is_bound and email and len(email) <= 254 and "@" in email:
+            self.fields["login"].initial = email

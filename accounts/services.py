@@ -153,6 +153,21 @@ def invitation_accept(
     return user
 
 
+def user_role_grant(*, user: User, role: Role | str) -> User:
+    """Give an existing account one more role (a mentor who is also enrolled as a hire).
+
+    Mentor and program admin roles come by invitation only (the person accepts, then sets up
+    their second factor); this is for the hire role, which needs no second factor.
+    """
+    role = Role(role)
+    if role != Role.HIRE:
+        raise ValidationError("Only the hire role is granted directly; invite for the others.")
+    if not user.is_hire:
+        user.is_hire = True
+        user.save(update_fields=["is_hire"])
+    return user
+
+
 def _grant_role(user: User, role: Role) -> None:
     if role == Role.HIRE:
         user.is_hire = True

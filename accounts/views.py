@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -53,26 +55,83 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
                 status=410,
             )
         else:
-            messages.success(request, "Your account is ready. Log in with your new password.")
-            return redirect(reverse("account_login") + f"?email={user.email}")
+            if user.check_password(form.cleaned_data["password"]):
+                # They just chose this password: log them in with it, through allauth's own
+                # flow (a second factor they already have is still asked for; a mentor or
+                # admin without one is sent to set it up by the MFA middleware).
+                messages.success(request, "Welcome! Your account is ready.")
+                return _log_in(request, user)
+            # An account that already had a password keeps it (the invitation only added a
+            # role): they log in with that one.
+            messages.success(request, "Your account has the new role. Log in as usual.")
+            return redirect(reverse("account_login") + "?" + urlencode({"email": user.email}))
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
 
 
+def _log_in(request: HttpRequest, user: User) -> HttpResponse:
+    """Log USER in as if they had typed their password at the login page, landing on their
+    first day (a hire with an enrollment) or home."""
+    from allauth.account.internal.flows.login import perform_password_login
+    from allauth.account.models import Login
+
+    from onboarding.selectors.journey import enrollment_current_for_hire, hire_home
+
+    landing = reverse("home")
+    enrollment = enrollment_current_for_hire(user=user) if user.is_hire else None
+    if enrollment is not None:
+        step = hire_home(enrollment=enrollment).next_action
+        landing = step.url if step is not None else landing
+    login = Login(user=user, email=user.email, redirect_url=landing)
+    return perform_password_login(request, {"email": user.email}, login)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    """Program admins invite people and see the state of every invitation."""
+    """Program admins invite people and see the state of every invitation; a hire's invitation
+    also enrolls them (program, mentors, cohort, start date: `onboarding.services.invites`)."""
+    from onboarding.selectors.people import enroll_options
+    from onboarding.services.invites import hire_invite
+
     admin = _program_admin(request)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, options=enroll_options(user=admin))
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(invited_by=admin, **form.cleaned_data)
-        messages.success(request, f"Invitation sent to {invitation.email}.")
-        return redirect("accounts:invitation_list")
+        data = form.cleaned_data
+        choice = form.enroll_choice()
+        try:
+            if choice is not None:
+                invited = hire_invite(
+                    email=data["email"], name=data["display_name"], choice=choice, by=admin
+                )
+                start = f"{invited.enrollment.start_date:%-d %b %Y}"
+                where = f"enrolled in {choice.version.choice_label}, starting {start}"
+                messages.success(
+                    request,
+                    f"Invitation sent to {invited.person.email}; {where}."
+                    if invited.invitation is not None
+                    else f"{invited.person.email} already has an account: {where}, "
+                    "and told by email.",
+                )
+            else:
+                invitation = services.invitation_create(
+                    invited_by=admin,
+                    email=data["email"],
+                    role=data["role"],
+                    display_name=data["display_name"],
+                )
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("accounts:invitation_list")
     invitations = selectors.invitations_visible_to(viewer=admin)[:200]
     return render(
-        request, "accounts/invitation_list.html", {"form": form, "invitations": invitations}
+        request,
+        "accounts/invitation_list.html",
+        {"form": form, "invitations": invitations},
+        status=400 if request.method == "POST" else 200,
     )
 
 

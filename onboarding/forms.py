@@ -456,12 +456,12 @@ class EnrollFieldsForm(forms.Form):
         if len(options.versions) == 1:
             fields["version"].initial = options.versions[0].pk
         elif not options.versions:
-            fields["version"].help_text = (
-                "No program has a published version yet: publish one to enroll hires."
-            )
+            fields[
+                "version"
+            ].help_text = "No program has a published version yet: publish one to enroll hires."
         people = [(mentor.pk, f"{mentor.name} ({mentor.email})") for mentor in options.mentors]
-        cast(forms.ChoiceField, fields["mentor"]).choices = [("", "(nobody yet)")] + people
-        cast(forms.ChoiceField, fields["co_mentor"]).choices = [("", "(none)")] + people
+        cast(forms.ChoiceField, fields["mentor"]).choices = [("", "(nobody yet)"), *people]
+        cast(forms.ChoiceField, fields["co_mentor"]).choices = [("", "(none)"), *people]
         cast(forms.ChoiceField, fields["cohort"]).choices = [("", "(no cohort)")] + [
             (cohort.pk, f"{cohort.name} (starts {cohort.start_date:%-d %b %Y})")
             for cohort in options.cohorts

@@ -102,3 +102,15 @@ def local_today(*, now: datetime.datetime, zone: str | ZoneInfo) -> datetime.dat
     """The calendar date where the hire is: a hire in Tokyo starts Monday before London does."""
     tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     return now.astimezone(tz).date()
+
+
+def next_working_day(
+    today: datetime.date, working_days: Iterable[int] = (0, 1, 2, 3, 4)
+) -> datetime.date:
+    """The first working day after TODAY: a new hire invited today starts there by default
+    (a day to accept the invitation; a Friday's invitation starts on Monday)."""
+    days = set(working_days) or {0, 1, 2, 3, 4}
+    day = today + datetime.timedelta(days=1)
+    while day.weekday() not in days:
+        day += datetime.timedelta(days=1)
+    return day

@@ -470,6 +470,23 @@ TABLE: dict[tuple[str, str], Row] = {
         post=answers(NOT_FOUND, **admins(DONE)),
         data=_people_csv,
     ),
+    ("manage:invite", "hires to invite"): Row(
+        _no_kwargs,
+        get=answers(NOT_FOUND, **admins(OK)),
+        post=answers(NOT_FOUND, **admins(DONE)),
+        data=lambda w: {"people": "new.hire@example.com, Nadia New", "version": w.version.pk},
+    ),
+    ("manage:person", "the hire (a person)"): Row(
+        lambda w: {"person_id": w.users["hire"].pk},
+        get=answers(NOT_FOUND, **admins(OK)),
+        post=answers(NO_METHOD),
+    ),
+    ("manage:person_enroll", "the hire (a person)"): Row(
+        lambda w: {"person_id": w.users["hire"].pk},
+        get=answers(NO_METHOD),
+        post=answers(NOT_FOUND, **admins(DONE)),
+        data=lambda w: {"version": w.move_version.pk},  # a program they are not in yet
+    ),
     ("manage:enrollment", "enrollment"): Row(_enrollment, **_ADMIN_PAGE),
     ("manage:enrollment_state", "enrollment"): Row(
         _enrollment,
@@ -527,7 +544,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("accounts:invitation_accept", "invitation (by its secret key)"): Row(
         lambda w: {"key": w.invitation_key},
         get=public(OK),
-        post=public(DONE_THEN_LOGIN),  # the new account, then its login page
+        post=public(DONE),  # the new account, logged in, on its first day (or home)
         data=lambda w: {
             "display_name": "New Person",
             "time_zone": "UTC",
@@ -540,7 +557,7 @@ TABLE: dict[tuple[str, str], Row] = {
         _no_kwargs,
         get=answers(NOT_FOUND, **admins(OK)),
         post=answers(NOT_FOUND, **admins(DONE)),
-        data=lambda w: {"email": "invited@example.com", "role": "hire"},
+        data=lambda w: {"email": "invited@example.com", "role": "hire", "version": w.version.pk},
     ),
     ("accounts:invitation_revoke", "invitation"): Row(
         lambda w: {"invitation_id": w.invitation_id},

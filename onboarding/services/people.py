@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
-from accounts.services import invitation_create, user_create
+from accounts.services import invitation_create, user_create, user_role_grant
 from curriculum.models import Program, ProgramVersion, VersionState
 
 from ..audit import audit_record
@@ -25,7 +25,8 @@ from ..models import (
     EnrollmentStateChange,
 )
 from ..selectors.journey import is_program_admin
-from .journey import enrollment_create, enrollment_move_to_version, text_clean
+from .invites import EnrollChoice, hire_enroll
+from .journey import enrollment_move_to_version, text_clean
 from .mentoring import mentor_assign
 
 
@@ -59,6 +60,7 @@ class ImportLine:
     mentor_email: str = ""
     cohort: Cohort | None = None
     start_date: datetime.date | None = None
+    existing: User | None = None  # an account with this email is already here
 
 
 @dataclass
@@ -75,6 +77,7 @@ class PeopleImportError(Exception):
 class PeopleImportResult:
     users: list[User]
     enrollments: list[Enrollment]
+    existing: int = 0  # of USERS, how many already had an account
 
     @property
     def hires(self) -> int:
@@ -85,7 +88,8 @@ def _line_check(
     row: CsvRow,
     *,
     seen: dict[str, int],
-    existing: set[str],
+    existing: dict[str, User],
+    enrolled: set[str],
     mentors: set[str],
     cohorts: dict[str, Cohort],
 ) -> tuple[ImportLine | None, list[str]]:
@@ -109,9 +113,9 @@ def _line_check(
     else:
         if email in seen:
             errors.append(f"Line {n}, email: {email} is already on line {seen[email]}.")
-        elif email in existing:
+        elif email in existing and not existing[email].is_active:
             errors.append(
-                f"Line {n}, email: {email} already has an account. Enroll them from the People page."
+                f"Line {n}, email: {email}'s account is deactivated; reactivate it first."
             )
         seen.setdefault(email, n)
     try:
@@ -140,6 +144,11 @@ def _line_check(
             f"leave them empty for a {role.label.lower()}."
         )
     if role == Role.HIRE:
+        if email in enrolled:
+            errors.append(
+                f"Line {n}, email: {email} is already enrolled in this program; "
+                "change their enrollment from their page on People instead."
+            )
         if mentor_email and mentor_email not in mentors:
             errors.append(
                 f"Line {n}, mentor email: {mentor_email[:80]} is not a mentor "
@@ -171,6 +180,7 @@ def _line_check(
             mentor_email=mentor_email,
             cohort=cohort,
             start_date=start_date,
+            existing=existing.get(email),
         ),
         [],
     )
@@ -180,7 +190,9 @@ def people_import_check(*, data: bytes, program: Program | None) -> list[ImportL
     """Every row of an uploaded people CSV checked, or PeopleImportError listing every problem.
 
     Columns: email, name, role (hire, mentor, program admin), and for hires optionally
-    mentor email, cohort (an existing cohort's name) and start date (YYYY-MM-DD). Reads only.
+    mentor email, cohort (an existing cohort's name) and start date (YYYY-MM-DD). An email that
+    already has an account is enrolled (a hire) or invited to the role (a mentor or admin)
+    rather than refused; one already enrolled in the program is refused. Reads only.
     """
     try:
         rows = csv_read(data, required=CSV_REQUIRED, optional=CSV_OPTIONAL)
@@ -197,12 +209,20 @@ def people_import_check(*, data: bytes, program: Program | None) -> list[ImportL
         if " ".join(row.values.get("role", "").lower().split()) == "mentor"
     }
     cohorts = {cohort.name.lower(): cohort for cohort in Cohort.objects.all()}
+    enrolled: set[str] = set()
+    if program is not None and accounts:
+        enrolled = {
+            email.lower()
+            for email in Enrollment.objects.filter(
+                hire__in=list(accounts.values()), program=program, state=EnrollmentState.ACTIVE
+            ).values_list("hire__email", flat=True)
+        }
     seen: dict[str, int] = {}
     lines: list[ImportLine] = []
     errors: list[str] = []
     for row in rows:
         checked, problems = _line_check(
-            row, seen=seen, existing=set(accounts), mentors=mentors, cohorts=cohorts
+            row, seen=seen, existing=accounts, enrolled=enrolled, mentors=mentors, cohorts=cohorts
         )
         errors.extend(problems)
         if checked is not None:
@@ -262,12 +282,18 @@ def people_import(*, data: bytes, by: User, program: Program | None) -> PeopleIm
             object_type="people.csv",
             detail=f"{len(lines)} people, {len(enrollments)} enrollments",
         )
-    return PeopleImportResult(users=list(users.values()), enrollments=enrollments)
+    return PeopleImportResult(
+        users=list(users.values()),
+        enrollments=enrollments,
+        existing=sum(1 for line in lines if line.existing is not None),
+    )
 
 
 def _person_import(
     line: ImportLine, *, by: User, version: ProgramVersion | None, users: dict[str, User]
 ) -> User:
+    if line.existing is not None:
+        return _existing_import(line, line.existing, by=by)
     # The account exists from now, with no password: the invitation's link sets one
     # (`accounts.services.invitation_accept`), so the hire can be enrolled before they join.
     user = user_create(
@@ -277,18 +303,37 @@ def _person_import(
     return user
 
 
+def _existing_import(line: ImportLine, user: User, *, by: User) -> User:
+    """Someone already here: a hire is enrolled (`_hire_enroll`); a new role for a mentor or
+    admin comes by invitation (accepting grants it, then the second factor is set up); and
+    whoever never accepted their first invitation gets a fresh link."""
+    if line.role == Role.HIRE:
+        if not user.has_usable_password():
+            invitation_create(
+                invited_by=by, email=user.email, role=Role.HIRE, display_name=user.display_name
+            )
+        return user_role_grant(user=user, role=Role.HIRE)
+    if not user.has_role(line.role) or not user.has_usable_password():
+        invitation_create(
+            invited_by=by, email=user.email, role=line.role, display_name=user.display_name
+        )
+    return user
+
+
 def _hire_enroll(
     line: ImportLine, *, by: User, version: ProgramVersion | None, users: dict[str, User]
 ) -> Enrollment:
     assert version is not None  # people_import_check refused hires without a program
-    hire = users[line.email]
-    enrollment = enrollment_create(
-        hire=hire, version=version, cohort=line.cohort, start_date=line.start_date
-    )
+    mentor = None
     if line.mentor_email:
         mentor = users.get(line.mentor_email) or User.objects.get(email__iexact=line.mentor_email)
-        mentor_assign(enrollment=enrollment, mentor=mentor, by=by)
-    return enrollment
+    return hire_enroll(
+        hire=users[line.email],
+        choice=EnrollChoice(
+            version=version, mentor=mentor, cohort=line.cohort, start_date=line.start_date
+        ),
+        by=by,
+    )
 
 
 # --- enrollment states -----------------------------------------------------------------------------

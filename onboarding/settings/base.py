@@ -251,6 +251,9 @@ LOGGING = {
 # --- Curriculum ---
 # The browser may import from https/ssh git URLs; file: URLs only where the server is a laptop.
 CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = env.bool("CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS", default=False)
+# Git hosts a browser import may fetch although they resolve to a private address (a company's
+# own git server); any other host must be public, so the worker cannot be sent to internal URLs.
+CURRICULUM_GIT_ALLOWED_HOSTS = env.list("CURRICULUM_GIT_ALLOWED_HOSTS", default=[])
 
 # --- Notifications -------------------------------------------------------------------------
 # Rule thresholds (hours, working days, local times): overrides of

@@ -61,3 +61,77 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// --- invite = enroll, time zones, days away (issue 15: people) ---
+(() => {
+  // Choosing a cohort fills in its start date, and its program when none is chosen yet.
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest && event.target.closest("select[data-cohort-defaults]");
+    if (!select || !select.form) return;
+    const option = select.selectedOptions[0];
+    if (!option) return;
+    const start = select.form.elements.namedItem("start_date");
+    if (start && option.dataset.start) start.value = option.dataset.start;
+    const version = select.form.elements.namedItem("version");
+    if (version && !version.value && option.dataset.version) version.value = option.dataset.version;
+  });
+  // An invitation for a mentor or admin enrolls nobody: hide the enrollment's fields.
+  const roleFields = (select) => {
+    const enrolls = select.value === "hire";
+    select.form.querySelectorAll("[data-enroll-field]").forEach((field) => {
+      const wrap = field.closest(".field") || field;
+      wrap.hidden = !enrolls;
+    });
+  };
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest && event.target.closest("select[data-invite-role]");
+    if (select && select.form) roleFields(select);
+  });
+  // A list of day-away dates: "Add a date" adds an empty box, "Remove" takes one away.
+  const dateRow = (list) => {
+    const row = list.querySelector(".date-list__item").cloneNode(true);
+    const input = row.querySelector("input");
+    input.value = "";
+    input.removeAttribute("id");
+    return row;
+  };
+  const renumber = (list) => {
+    list.querySelectorAll(".date-list__item").forEach((row, n) => {
+      row.querySelector("input").setAttribute("aria-label", `Day away ${n + 1}`);
+    });
+  };
+  document.addEventListener("click", (event) => {
+    const add = event.target.closest && event.target.closest("[data-date-add]");
+    const remove = event.target.closest && event.target.closest("[data-date-remove]");
+    const list = (add || remove) && (add || remove).closest("[data-date-list]");
+    if (!list) return;
+    const items = list.querySelector(".date-list__items");
+    if (add) {
+      const row = dateRow(list);
+      items.appendChild(row);
+      renumber(list);
+      row.querySelector("input").focus();
+    } else {
+      const row = remove.closest(".date-list__item");
+      if (items.children.length > 1) row.remove();
+      else row.querySelector("input").value = "";
+      renumber(list);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("select[data-invite-role]").forEach(roleFields);
+    document.querySelectorAll("[data-date-list] [hidden]").forEach((button) => {
+      button.hidden = false;
+    });
+    // An empty time-zone box starts with the zone the browser reports.
+    let zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      zone = "";
+    }
+    document.querySelectorAll("input[data-detect-zone]").forEach((input) => {
+      if (!input.value && zone) input.value = zone;
+    });
+  });
+})();

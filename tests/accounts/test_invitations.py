@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.models import Invitation, Role, User
 from accounts.services import InvitationError, invitation_accept, invitation_create
 from onboarding.models import OutboundEmail
+from onboarding.services.cohorts import cohort_create
+from tests.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,9 +184,14 @@ def test_people_page_query_count_does_not_grow(
     url = reverse("accounts:invitation_list")
     invitation_create(invited_by=admin, email="one@example.com", role=Role.HIRE)
     client.get(url)  # warm the session's MFA flag
-    with django_assert_num_queries(7) as one:  # 6 + the header bell's unread count
+    # 6 + the header bell's unread count + the hire's enrollment choices (published versions,
+    # active mentors, cohorts, and the program each cohort's hires are in)
+    with django_assert_num_queries(11) as one:
         client.get(url)
     for n in range(30):
         invitation_create(invited_by=admin, email=f"p{n}@example.com", role=Role.HIRE)
+    for n in range(3):
+        MentorFactory(email=f"mentor{n}@example.com")
+        cohort_create(name=f"Cohort {n}", start_date=datetime.date(2026, 3, 2 + n), by=admin)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)

@@ -135,7 +135,8 @@ def test_bad_rows_are_each_named_with_their_line_and_nothing_is_imported(admin, 
     assert counts() == before
 
 
-def test_duplicate_emails_in_the_file_and_in_the_database_are_refused(admin, version, hire):
+def test_duplicate_emails_in_the_file_and_an_enrolled_hire_are_refused(admin, version, hire):
+    enrollment_create(hire=hire, version=version)
     before = counts()
     data = csv_bytes(
         "new@example.com,New Person,hire,,,",
@@ -146,7 +147,7 @@ def test_duplicate_emails_in_the_file_and_in_the_database_are_refused(admin, ver
         people_import(data=data, by=admin, program=program_of(version))
     text = " ".join(caught.value.errors)
     assert "Line 3, email: new@example.com is already on line 2." in text
-    assert "Line 4, email: hire@example.com already has an account" in text
+    assert "Line 4, email: hire@example.com is already enrolled in this program" in text
     assert counts() == before
 
 
