@@ -28,9 +28,10 @@ from accounts.models import User
 
 from .importer import DEFAULT_LIMITS, Limits, ParsedProgram, SourceTree, parse_program
 from .importer.errors import ImportRefused
+from .importer.identity import Matching, match_renamed
 from .importer.links import NEUTRAL_URL, resolve_reference
 from .importer.program import item_hash
-from .importer.sources import check_git_ref, check_git_url
+from .importer.sources import check_git_host, check_git_ref, check_git_url
 from .markdown.render import LinkResolver, render_block_markdown
 from .markdown.structure import ItemKind, ParsedBlock, ParsedItem
 from .models import (
@@ -353,23 +354,29 @@ def _parsed_signature(block: ParsedBlock) -> str:
 
 
 def version_change_summary(*, previous: ProgramVersion | None, parsed: ParsedProgram) -> dict:
-    """Items and blocks added, removed and changed against PREVIOUS (the published version).
+    """Items and blocks added, removed, changed and renamed against PREVIOUS (the published one).
 
-    Blocks are matched by stable key: a block whose text changed usually gets a new key, so it
-    counts as one removed and one added; "changed" is a same-key block whose content differs.
-    Two queries, whatever the size of the program.
+    Items are matched by path (external ones by link and label), blocks by stable key; what is
+    left unmatched on both sides is paired by content similarity (`importer.identity`): a file
+    moved or renamed with small edits is "renamed from ...", a lightly reworded block too.
+    "changed" is a same-key block whose content differs. Two queries, whatever the size.
     """
     before_items: dict[str, tuple] = {}
     before_blocks: dict[str, dict[str, str]] = {}
+    before_text: dict[str, str] = {}
+    before_block_text: dict[str, dict[str, tuple[str, str]]] = {}
     if previous is not None:
         id_to_key: dict[int, str] = {}
-        for pk, source, kind, url, title, number in Item.objects.filter(
+        for pk, source, kind, url, title, number, text in Item.objects.filter(
             version=previous
-        ).values_list("pk", "source_path", "kind", "url", "title", "number"):
+        ).values_list("pk", "source_path", "kind", "url", "title", "number", "markdown"):
             key = item_key(source, kind, url, title)
             id_to_key[pk] = key
             before_items[key] = (kind, title, number)
             before_blocks[key] = {}
+            before_block_text[key] = {}
+            if source:
+                before_text[key] = text
         for item_id, key, kind, title, markdown, depth, parent_key, data in (
             Block.objects.filter(item__version=previous)
             .order_by("item_id", "position")
@@ -385,7 +392,19 @@ def version_change_summary(*, previous: ProgramVersion | None, parsed: ParsedPro
                 parent_key=parent_key,
                 data=data,
             )
-    return _compare(previous, before_items, before_blocks, parsed)
+            before_block_text[id_to_key[item_id]][key] = (kind, markdown)
+    return _compare(previous, before_items, before_blocks, parsed, before_text, before_block_text)
+
+
+def match_blocks(before: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]]) -> Matching:
+    """Blocks of one item (key -> (kind, markdown)) whose key changed with a light edit."""
+    kinds = {key: kind for key, (kind, _) in [*before.items(), *after.items()]}
+    return match_renamed(
+        {key: text for key, (_, text) in before.items()},
+        {key: text for key, (_, text) in after.items()},
+        by="words",
+        group=kinds,
+    )
 
 
 def _compare(
@@ -393,31 +412,58 @@ def _compare(
     before_items: dict[str, tuple],
     before_blocks: dict[str, dict[str, str]],
     parsed: ParsedProgram,
+    before_text: dict[str, str] | None = None,
+    before_block_text: dict[str, dict[str, tuple[str, str]]] | None = None,
 ) -> dict:
     added: list[str] = []
     removed: list[str] = []
     changed: list[str] = []
+    renamed: list[dict] = []
     unchanged = 0
-    blocks = {"added": 0, "removed": 0, "changed": 0, "unchanged": 0}
-    changes: dict[str, dict[str, list[str]]] = {}
+    blocks = {"added": 0, "removed": 0, "changed": 0, "renamed": 0, "unchanged": 0}
+    changes: dict[str, dict] = {}
     after_keys = set()
-    for parsed_item in parsed.items:
-        key = item_key(parsed_item.source, parsed_item.kind, parsed_item.url, parsed_item.title)
+    keyed = [
+        (item_key(item.source, item.kind, item.url, item.title), item) for item in parsed.items
+    ]
+    items_renamed = match_renamed(
+        before_text or {},
+        {key: parsed.markdown.get(item.source, "") for key, item in keyed if item.source},
+    )
+    renamed_from = {new: old for old, new in items_renamed.renamed.items()}
+    for key, parsed_item in keyed:
         after_keys.add(key)
         after = {block.key: _parsed_signature(block) for block in parsed_item.blocks}
-        if key not in before_items:
+        old_key = key if key in before_items else renamed_from.get(key)
+        if old_key is None:
             added.append(key)
             blocks["added"] += len(after)
             continue
-        old = before_blocks.get(key, {})
-        diff = {
-            "added": [k for k in after if k not in old],
-            "removed": [k for k in old if k not in after],
+        old = before_blocks.get(old_key, {})
+        moved = match_blocks(
+            (before_block_text or {}).get(old_key, {}),
+            {block.key: (str(block.kind), block.markdown) for block in parsed_item.blocks},
+        )
+        renamed_to = set(moved.renamed.values())
+        diff: dict = {
+            "added": [k for k in after if k not in old and k not in renamed_to],
+            "removed": [k for k in old if k not in after and k not in moved.renamed],
             "changed": [k for k in after if k in old and old[k] != after[k]],
         }
+        if moved.renamed:
+            diff["renamed"] = moved.renamed
+        if moved.ambiguous:
+            diff["ambiguous"] = moved.ambiguous
         for name in ("added", "removed", "changed"):
             blocks[name] += len(diff[name])
+        blocks["renamed"] += len(moved.renamed)
         blocks["unchanged"] += sum(1 for k in after if k in old and old[k] == after[k])
+        if old_key != key:
+            renamed.append(
+                {"from": old_key, "to": key, "similarity": items_renamed.similarity[old_key]}
+            )
+            changes[key] = {"renamed_from": old_key, **diff}
+            continue
         meta_changed = before_items[key] != (
             str(parsed_item.kind),
             parsed_item.title,
@@ -430,15 +476,71 @@ def _compare(
         else:
             unchanged += 1
     for key, old in before_blocks.items():
-        if key not in after_keys:
+        if key not in after_keys and key not in items_renamed.renamed:
             removed.append(key)
             blocks["removed"] += len(old)
     return {
         "compared_with": previous.number if previous else None,
-        "items": {"added": added, "removed": removed, "changed": changed, "unchanged": unchanged},
+        "items": {
+            "added": added,
+            "removed": removed,
+            "changed": changed,
+            "renamed": renamed,
+            "ambiguous": items_renamed.ambiguous,
+            "unchanged": unchanged,
+        },
         "blocks": blocks,
         "changes": changes,
     }
+
+
+@dataclass
+class VersionIdentity:
+    """Which item of a newer version each old item is, and the block keys that changed with it."""
+
+    items: dict[int, int]  # old Item id -> new Item id
+    block_keys: dict[int, dict[str, str]]  # old Item id -> {old block key: new block key}
+    left: list[str]  # keys of old items the new version no longer has
+
+
+def version_identity(*, old: ProgramVersion, new: ProgramVersion) -> VersionIdentity:
+    """Items matched by path (or link), then by content similarity; blocks within each matched
+    item by key, then by similarity. Four queries, whatever the size of the program."""
+
+    def read(version: ProgramVersion):
+        rows = Item.objects.filter(version=version).values_list(
+            "pk", "source_path", "kind", "url", "title", "markdown"
+        )
+        keyed = {
+            item_key(src, kind, url, title): (pk, src, text)
+            for pk, src, kind, url, title, text in rows
+        }
+        texts: dict[int, dict[str, tuple[str, str]]] = {}
+        for item_id, key, kind, markdown in Block.objects.filter(item__version=version).values_list(
+            "item_id", "key", "kind", "markdown"
+        ):
+            texts.setdefault(item_id, {})[key] = (kind, markdown)
+        return keyed, texts
+
+    (old_items, old_blocks), (new_items, new_blocks) = read(old), read(new)
+    matching = match_renamed(
+        {key: text for key, (_, src, text) in old_items.items() if src},
+        {key: text for key, (_, src, text) in new_items.items() if src},
+    )
+    items: dict[int, int] = {}
+    block_keys: dict[int, dict[str, str]] = {}
+    left: list[str] = []
+    for key, (old_id, _, _) in old_items.items():
+        new_key = key if key in new_items else matching.renamed.get(key)
+        if new_key is None:
+            left.append(key)
+            continue
+        new_id = new_items[new_key][0]
+        items[old_id] = new_id
+        moved = match_blocks(old_blocks.get(old_id, {}), new_blocks.get(new_id, {}))
+        if moved.renamed:
+            block_keys[old_id] = moved.renamed
+    return VersionIdentity(items=items, block_keys=block_keys, left=sorted(left))
 
 
 # --- Imports from git, run in the background ------------------------------------------------
@@ -458,6 +560,7 @@ def import_request_create(
     from .tasks import import_request_run_task
 
     check_git_url(git_url)
+    _check_web_git_host(git_url)
     if git_url.lower().startswith("file:") and not settings.CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS:
         # From the browser, a file: URL would let an admin read repositories on the server.
         raise ImportRefused("file: URLs can only be imported from the command line")
@@ -471,6 +574,13 @@ def import_request_create(
         request.save()
         enqueue_on_commit(import_request_run_task, request.pk)
     return request
+
+
+def _check_web_git_host(git_url: str) -> None:
+    """An import asked from the browser may fetch only public hosts, or those the
+    CURRICULUM_GIT_ALLOWED_HOSTS setting names (the command line may fetch anything)."""
+    allowed = frozenset(h.lower() for h in settings.CURRICULUM_GIT_ALLOWED_HOSTS)
+    check_git_host(git_url, allowed_hosts=allowed)
 
 
 def import_request_run(*, import_request_id: int) -> ImportRequest | None:
@@ -490,6 +600,14 @@ def import_request_run(*, import_request_id: int) -> ImportRequest | None:
         request.state = ImportRequestState.RUNNING
         request.started_at = timezone.now()
         request.save(update_fields=["state", "started_at"])
+    try:
+        _check_web_git_host(request.git_url)  # again: what a name resolves to can change
+    except ImportRefused as refused:
+        request.state = ImportRequestState.REFUSED
+        request.errors = [refused.as_dict()]
+        request.finished_at = timezone.now()
+        request.save(update_fields=["state", "errors", "finished_at"])
+        return request
     result = program_import(
         source=request.git_url,
         ref=request.ref or None,

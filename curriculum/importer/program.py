@@ -72,7 +72,7 @@ class ParsedProgram:
         )
 
     def as_json(self) -> dict:
-        """The shape DESIGN.md section 6 fixes for `import_curriculum --json`."""
+        """The shape of `import_curriculum --json` and `python -m curriculum.lint --json`."""
         return {
             "program": {"title": self.title, "source": self.tree.location},
             "chapters": [

@@ -6,7 +6,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind
 from curriculum.models import Block, Item, Program, ProgramVersion, VersionState
-from curriculum.services import item_key
+from curriculum.services import version_identity
 
 from ..models import (
     MEETING_REQUEST_OPEN_STATES,
@@ -536,12 +536,11 @@ def enrollment_move_to_version(
     """Move a hire to a newer published VERSION of the same program (program admins only).
 
     Everything the hire did follows them where the item still exists: items are matched by
-    `curriculum.services.item_key` (the source path; link and title for external items) and
-    progress, checks, submissions, meeting requests and questions move to the matching item of
-    VERSION,
-    keeping their block keys (unchanged blocks keep their keys, so their checks and answers show
-    again; rows for blocks whose text changed stay stored, unseen, and come back if the text
-    does). Rows of items the new version no longer has stay on the old item, so nothing the
+    `curriculum.services.version_identity` (the source path, link and title for external items,
+    then content similarity for a renamed or moved file) and progress, checks, submissions,
+    meeting requests and questions move to the matching item of VERSION, keeping their block
+    keys, or taking the new key of a lightly reworded block (rows for blocks whose text changed
+    beyond recognition stay stored, unseen, and come back if the text does). Rows of items the new version no longer has stay on the old item, so nothing the
     hire wrote is lost. A completed item stays completed; its page then says what changed.
     Recorded as an EnrollmentMove. One transaction; refused whole when anything is wrong.
     """
@@ -567,21 +566,25 @@ def enrollment_move_to_version(
                 "Only an active or paused enrollment can be moved.", code="inactive"
             )
 
-        def keyed(of: ProgramVersion) -> dict[str, int]:
-            rows = Item.objects.filter(version=of).values_list(
-                "pk", "source_path", "kind", "url", "title"
-            )
-            return {item_key(source, kind, url, title): pk for pk, source, kind, url, title in rows}
-
-        old_items, new_items = keyed(current), keyed(version)
-        mapping = {pk: new_items[key] for key, pk in old_items.items() if key in new_items}
+        # Renamed or moved files (and lightly reworded blocks) are matched by content, so
+        # what the hire recorded on them follows too.
+        identity = version_identity(old=current, new=version)
+        mapping = identity.items
         if mapping:
             # One UPDATE per table, whatever the size of the program.
             new_item = Case(*(When(item_id=old, then=Value(new)) for old, new in mapping.items()))
+            rekeyed = [
+                When(item_id=old, block_key=old_key, then=Value(new_key))
+                for old, keys in identity.block_keys.items()
+                for old_key, new_key in keys.items()
+            ]
             for model in (ItemProgress, BlockCheck, Submission, MeetingRequest, Question):
+                changes: dict = {"item_id": new_item}
+                if rekeyed and model is not ItemProgress:
+                    changes["block_key"] = Case(*rekeyed, default=F("block_key"))
                 model.objects.filter(  # type: ignore[attr-defined]
                     enrollment=enrollment, item_id__in=list(mapping)
-                ).update(item_id=new_item)
+                ).update(**changes)
         EnrollmentMove.objects.create(
             enrollment=enrollment,
             from_version=current,
@@ -589,7 +592,7 @@ def enrollment_move_to_version(
             moved_by=by,
             summary={
                 "items": len(mapping),
-                "items_left": sorted(key for key in old_items if key not in new_items),
+                "items_left": identity.left,
             },
         )
         enrollment.version = version

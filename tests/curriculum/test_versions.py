@@ -83,10 +83,12 @@ def test_editing_one_goal_changes_only_that_blocks_key(program_dir, admin):
     summary = second.change_summary
     assert summary["compared_with"] == 1
     assert summary["items"] == {
-        "added": [], "removed": [], "changed": ["c1/day_01.md"], "unchanged": 1
+        "added": [], "removed": [], "changed": ["c1/day_01.md"], "renamed": [], "ambiguous": [],
+        "unchanged": 1,
     }  # fmt: skip
+    # A lightly reworded goal is the same goal under a new key: not "removed + added".
     assert summary["changes"]["c1/day_01.md"] == {
-        "added": [changed[0][1]], "removed": [changed[0][0]], "changed": []
+        "added": [], "removed": [], "changed": [], "renamed": {changed[0][0]: changed[0][1]}
     }  # fmt: skip
 
 

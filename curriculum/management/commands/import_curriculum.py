@@ -1,11 +1,11 @@
 """`python manage.py import_curriculum SOURCE [--dry-run] [--json] [--program SLUG] [--publish]`.
 
-The contract is DESIGN.md section 6. Exit 0 when imported (or unchanged), 1 when refused; never a
-traceback, whatever the input. `--dry-run` parses and validates without touching the database, so
-a curriculum repository can lint itself in its own CI.
+The contract is in curriculum/README.md. Exit 0 when imported (or unchanged), 1 when refused;
+never a traceback, whatever the input. `--dry-run` parses and validates without touching the
+database; it is what `python -m curriculum.lint` runs without starting Django (the same report
+and exit codes), so a curriculum repository can lint itself in its own CI.
 """
 
-import json
 import logging
 import sys
 from typing import Any
@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 
 from curriculum.importer import ParsedProgram, parse_program
+from curriculum.importer.report import report, report_unexpected
 
 logger = logging.getLogger(__name__)
 
@@ -67,58 +68,20 @@ class Command(BaseCommand):
         return 0 if result.ok else 1
 
     def _report(self, parsed: ParsedProgram, options: dict[str, Any], outcome: dict | None) -> None:
-        if options["json"]:
-            payload = parsed.as_json()
-            if outcome is not None:
-                payload["import"] = outcome
-            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
-            return
-        self._report_text(parsed, options, outcome)
-
-    def _report_text(self, parsed: ParsedProgram, options: dict[str, Any], outcome: dict | None):
-        write = self.stdout.write
-        if parsed.ok:
-            write(f"{parsed.title} ({parsed.tree.location})")
-            for chapter in parsed.chapters:
-                number = "" if chapter.number is None else f"{chapter.number:02d} "
-                write(f"  {number}{chapter.title}: {len(chapter.items)} items")
-        for warning in parsed.warnings:
-            write(f"warning: {_where(warning.source, warning.line)}{warning.message}")
-        for error in parsed.errors:
-            self.stderr.write(f"error: {_where(error.source, error.line)}{error.message}")
-        if not parsed.ok:
-            self.stderr.write("Refused: nothing was imported.")
-        elif outcome is None:
-            write(
-                self.style.SUCCESS(f"Dry run: valid, {len(parsed.items)} items, nothing written.")
-            )
-        elif outcome["status"] == "no_changes":
-            write(f"No changes: identical to version {outcome['version']}; nothing created.")
-        else:
-            items = outcome["changes"].get("items", {})
-            write(
-                self.style.SUCCESS(
-                    f"Imported {outcome['program']} version {outcome['version']} "
-                    f"({outcome['state']}): {len(items.get('added', []))} items added, "
-                    f"{len(items.get('changed', []))} changed, "
-                    f"{len(items.get('removed', []))} removed."
-                )
-            )
+        # The very report `python -m curriculum.lint` prints: one contract, one implementation.
+        report(
+            parsed,
+            as_json=options["json"],
+            write=self.stdout.write,
+            write_error=self.stderr.write,
+            outcome=outcome,
+            success=self.style.SUCCESS,
+        )
 
     def _refuse_unexpected(self, exc: Exception, *, as_json: bool) -> None:
-        message = f"import failed unexpectedly ({type(exc).__name__}: {exc})"
-        if as_json:
-            problem = {"source": "", "line": None, "message": message}
-            payload = {"program": None, "chapters": [], "warnings": [], "errors": [problem]}
-            self.stdout.write(json.dumps(payload))
-        else:
-            self.stderr.write(f"error: {message}")
-
-
-def _where(source: str, line: int | None) -> str:
-    if not source:
-        return ""
-    return f"{source}:{line}: " if line else f"{source}: "
+        report_unexpected(
+            exc, as_json=as_json, write=self.stdout.write, write_error=self.stderr.write
+        )
 
 
 def _validation_problems(exc: ValidationError) -> list:
