@@ -7,13 +7,16 @@ them. Limits (file size, count, total, depth) raise ImportRefused instead of rea
 """
 
 import io
+import ipaddress
 import mimetypes
 import os
 import re
+import socket
 import stat
 import subprocess  # nosec B404
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -265,6 +268,52 @@ def check_git_url(url: str) -> None:
     if scheme not in GIT_URL_SCHEMES:
         allowed = ", ".join(sorted(GIT_URL_SCHEMES))
         raise ImportRefused(f"git URL scheme '{scheme}' is not allowed (use one of: {allowed})")
+
+
+def git_url_host(url: str) -> str:
+    """The host a git URL names (the part after @ for git@host:org/repo)."""
+    if _SCP_LIKE.match(url):
+        return url.split("@", 1)[1].split(":", 1)[0].lower()
+    return (urlsplit(url).hostname or "").lower()
+
+
+def check_git_host(
+    url: str,
+    *,
+    allowed_hosts: frozenset[str] = frozenset(),
+    resolve: Callable[[str], list[str]] | None = None,
+) -> None:
+    """Refuse a URL whose host is, or resolves to, a loopback, link-local, private or other
+    non-public address, unless the host is in ALLOWED_HOSTS: an import asked from the browser
+    makes the worker fetch it, and must not reach the server's own network.
+
+    A name that does not resolve now is let through: git cannot reach it either, and the
+    worker checks again right before it clones.
+    """
+    if url.lower().startswith("file:"):
+        return  # file: URLs have their own rule (CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS)
+    host = git_url_host(url)
+    if not host:
+        raise ImportRefused("the git URL names no host")
+    if host in allowed_hosts:
+        return
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(a) for a in (resolve or _resolve)(host)]
+        except OSError:
+            return
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            raise ImportRefused(
+                f"{host} is a loopback, link-local or private address ({address}); "
+                "only public git hosts can be imported from here"
+            )
+
+
+def _resolve(host: str) -> list[str]:
+    return sorted({str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(host, None)})
 
 
 def check_git_ref(ref: str) -> None:
