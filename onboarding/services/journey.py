@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind
 from curriculum.models import Block, Item, Program, ProgramVersion, VersionState
-from curriculum.services import version_identity
+from curriculum.services import VersionIdentity, version_identity
 
 from ..models import (
     MEETING_REQUEST_OPEN_STATES,
@@ -585,6 +585,7 @@ def enrollment_move_to_version(
                 model.objects.filter(  # type: ignore[attr-defined]
                     enrollment=enrollment, item_id__in=list(mapping)
                 ).update(**changes)
+            _reflection_answers_rekey(enrollment=enrollment, identity=identity)
         EnrollmentMove.objects.create(
             enrollment=enrollment,
             from_version=current,
@@ -598,6 +599,22 @@ def enrollment_move_to_version(
         enrollment.version = version
         enrollment.save(update_fields=["version"])
     return enrollment
+
+
+def _reflection_answers_rekey(*, enrollment: Enrollment, identity: VersionIdentity) -> None:
+    """A reflection keeps one answer per prompt key: a reworded prompt's answer takes its new key.
+
+    Only reflections on items whose blocks were re-keyed are read (a few rows, already moved)."""
+    moved = {identity.items[old]: keys for old, keys in identity.block_keys.items()}
+    if not moved:
+        return
+    for submission in Submission.objects.filter(
+        enrollment=enrollment, kind=SubmissionKind.REFLECTION, item_id__in=list(moved)
+    ).only("pk", "item_id", "answers"):
+        keys = moved[submission.item_id]
+        answers = {keys.get(key, key): text for key, text in (submission.answers or {}).items()}
+        if answers != submission.answers:
+            Submission.objects.filter(pk=submission.pk).update(answers=answers)
 
 
 # --- How strict completing is, per program ------------------------------------------------------

@@ -177,3 +177,27 @@ def test_only_program_admins_download_an_export(client, request, mfa_passed, per
     response = client.get(reverse("curriculum:version_export", args=[version.pk]))
 
     assert response.status_code == 404
+
+
+def test_reconciled_and_link_only_items_exported_and_reimported_say_no_changes(tmp_path):
+    day = "# Day {n:02d} - Topic {n}\n\n## Goals\n- Learn topic {n}.\n"
+    root = tmp_path / "quirks"
+    files = {
+        "readme.md": "# Quirks\n\n## Chapter 01: Inside\n"
+        "- **[Day 01](https://internal.example/day-1):** On the internal site\n"
+        "- **[Day 02](./chapter_01/day_02.md):** Two\n",
+        "chapter_01/day_01.md": day.format(n=1),  # the TOC links it outside: one item
+        "chapter_01/day_02.md": "# [Click here](https://wiki.example/day-2)\n",  # only a link
+    }
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    first = program_import(source=root, program_slug="quirks")
+    assert [(i.source, str(i.kind), i.url) for i in first.parsed.items] == [
+        ("chapter_01/day_01.md", "day", "https://internal.example/day-1"),
+        ("chapter_01/day_02.md", "external", "https://wiki.example/day-2"),
+    ]
+
+    again = reimport(first.version)
+
+    assert again.status == "no_changes", again.parsed.warnings

@@ -15,6 +15,7 @@ from onboarding.services.journey import (
     block_check_toggle,
     enrollment_create,
     enrollment_move_to_version,
+    reflection_submit,
 )
 from onboarding.services.review import submission_accept
 from tests.curriculum.support import write_tree
@@ -32,17 +33,17 @@ A consumer group shares the partitions of a topic.
 ## Exercise 1: Lag
 Measure the consumer lag of the demo group and explain what makes it grow.
 
+## Wrapping Up
+- What made the consumer lag grow today?
+
 ## Action Items
 - Draw the pipeline on one page.
 """
 
-# Two lines changed: a goal reworded, one line of prose added.
+# Two lines changed: a goal and a reflection prompt reworded.
 DAY_FIVE_EDITED = DAY_FIVE.replace(
     "- Read a stream from Kafka.", "- Read a stream from a Kafka topic."
-).replace(
-    "A consumer group shares the partitions of a topic.",
-    "A consumer group shares the partitions of a topic.\nRebalancing moves them around.",
-)
+).replace("- What made the consumer lag grow today?", "- What made the consumer lag grow, and why?")
 
 DAY_SIX = """# Day 06 - Batch :package:
 
@@ -69,7 +70,9 @@ class TestMatching:
         assert matching.ambiguous == []
 
     def test_two_equally_close_copies_are_reported_not_guessed(self):
-        other_edit = DAY_FIVE.replace("- Write the results to HDFS.", "- Write the results to S3.")
+        other_edit = DAY_FIVE.replace(
+            "- Write the results to HDFS.", "- Write the results to S3."
+        ).replace("- Draw the pipeline on one page.", "- Draw the pipeline twice.")
         matching = match_renamed({"a.md": DAY_FIVE}, {"b.md": DAY_FIVE_EDITED, "c.md": other_edit})
         assert matching.renamed == {}
         assert matching.ambiguous == [{"from": "a.md", "candidates": ["b.md", "c.md"]}]
@@ -113,6 +116,10 @@ def test_rename_and_move_with_small_edits_keep_progress_answers_and_reviews(
         enrollment=enrollment, by=hire, item=day5, block_key=question.key, body="Lag is 42."
     )
     submission_accept(submission=answer, by=mentor, comment="Well measured.")
+    prompt = Block.objects.get(item=day5, kind="reflection_prompt")
+    reflection = reflection_submit(
+        enrollment=enrollment, by=hire, item=day5, answers={prompt.key: "A slow consumer."}
+    )
     day6_goal = Block.objects.get(item=day6, kind="goal")
     block_check_toggle(
         enrollment=enrollment, by=hire, item=day6, block_key=day6_goal.key, checked=True
@@ -141,7 +148,8 @@ def test_rename_and_move_with_small_edits_keep_progress_answers_and_reviews(
     changes = result.summary["changes"]["chapter_02/day_09.md"]
     assert changes["renamed_from"] == "chapter_02/day_05.md"
     new_goal = Block.objects.get(item__version=v2, kind="goal", title__contains="Kafka topic")
-    assert changes["renamed"] == {goal.key: new_goal.key}
+    new_prompt = Block.objects.get(item__version=v2, kind="reflection_prompt")
+    assert changes["renamed"] == {goal.key: new_goal.key, prompt.key: new_prompt.key}
     assert (changes["added"], changes["removed"]) == ([], [])
 
     enrollment_move_to_version(enrollment=enrollment, version=v2, by=admin)
@@ -156,6 +164,11 @@ def test_rename_and_move_with_small_edits_keep_progress_answers_and_reviews(
     new_question = Block.objects.get(item=day9, kind="question")
     assert (kept.item_id, kept.block_key, kept.body) == (day9.pk, new_question.key, "Lag is 42.")
     assert SubmissionRound.objects.filter(submission=kept).count() == 1  # the review came along
+    reflection.refresh_from_db()
+    assert (reflection.item_id, reflection.answers) == (
+        day9.pk,
+        {new_prompt.key: "A slow consumer."},
+    )
     assert enrollment.moves.get().summary == {"items": 2, "items_left": []}
 
 
