@@ -61,14 +61,17 @@ from .notifications import (
     Draft,
     Recipient,
     desk_link,
-    emails_release,
     meeting_occurrence,
     meeting_when,
     next_local_time,
-    notifications_copy,
-    notifications_write,
     submission_submitted_draft,
     submission_what,
+)
+from .notifications_bulk import (
+    bulk_writes_available,
+    emails_release,
+    notifications_copy,
+    notifications_write,
 )
 
 logger = logging.getLogger(__name__)
@@ -889,10 +892,17 @@ def notifications_sweep(
     cursors BATCH_SIZE rows per fetch; what is left over waits for the next sweep.
     """
     now = now or timezone.now()
+    report = SweepReport()
+    if not bulk_writes_available():
+        # The embedded default (SQLite) runs no beat; a sweep started by hand says why it
+        # does nothing rather than failing on the first PostgreSQL statement.
+        logger.warning(
+            "the reminder sweep needs PostgreSQL; nothing swept on %s", connection.vendor
+        )
+        return report
     conf = rule_settings()
     batch_size = batch_size or conf["batch_size"]
     cap = cap or conf["sweep_cap"]
-    report = SweepReport()
     report.seeded = reminders_seed(now=now)
     with _cycle_collector_paused():  # until the pass's objects are freed
         _due_rows_process(now=now, cap=cap, chunk=batch_size, report=report)

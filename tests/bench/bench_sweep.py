@@ -112,11 +112,11 @@ def main() -> int:
     from django.urls import reverse
     from django.utils import timezone
 
-    import onboarding.services.notifications as notifications
+    import onboarding.services.notifications_bulk as notifications_bulk
     from onboarding.models import Notification, OutboundEmail
     from onboarding.services.reminder_rules import notifications_sweep
 
-    notifications._send_after_commit = lambda email_ids: None  # the broker is not the sweep
+    notifications_bulk._send_after_commit = lambda email_ids: None  # the broker is not the sweep
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -23,7 +23,6 @@ from onboarding.models import (
 )
 from onboarding.services.journey import reflection_submit
 from onboarding.services.notifications import (
-    emails_release,
     next_local_time,
     notification_mark_read,
     notify,
@@ -31,6 +30,7 @@ from onboarding.services.notifications import (
     submission_reviewed_notify,
     submission_submitted_notify,
 )
+from onboarding.services.notifications_bulk import emails_release
 from onboarding.services.reminder_rules import notifications_sweep
 from tests.factories import HireFactory, ProgramAdminFactory
 from tests.onboarding.test_notifications_support import (
