@@ -11,7 +11,7 @@ from onboarding.forms import EnrollFieldsForm
 from onboarding.services.notifications import DIGEST_DAILY, DIGEST_KEY, KINDS, kinds_for
 
 from .models import NotificationChannel, Role, User
-from .validators import time_zone_choices, validate_time_zone
+from .validators import name_clean, time_zone_choices, validate_time_zone
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 # Every notification kind a person can choose a channel for (onboarding's rules define them).
@@ -181,14 +181,11 @@ def _zones_by_lower() -> dict[str, str]:
 
 
 class CleanTextMixin:
-    """Refuse control characters that have no place in names (NUL, bidi overrides)."""
-
-    FORBIDDEN = {"\x00", "\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"}
+    """Names follow accounts.validators.name_clean: the profile, invitations and the people CSV
+    refuse the same things (line breaks, control and text-direction characters, formulas)."""
 
     def _clean_text(self, value: str, label: str) -> str:
-        if any(ch in self.FORBIDDEN for ch in value):
-            raise forms.ValidationError(f"{label} contains characters that are not allowed.")
-        return value.strip()
+        return name_clean(value, label=label) if value else value
 
 
 class InviteForm(CleanTextMixin, EnrollFieldsForm):

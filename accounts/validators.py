@@ -1,3 +1,4 @@
+import re
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
@@ -25,3 +26,41 @@ def _zones() -> frozenset[str]:
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in sorted(_zones())]
+
+
+# Bidirectional embeddings, overrides and isolates: they reorder what follows them, so a name
+# can read as something else ("\u202egnp.exe") in every list it appears in.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # line breaks and tabs included: a name is one line
+NAME_MAX_CHARS = 120
+FORMULA_STARTS = ("=", "+", "-", "@")  # what spreadsheets run when a cell starts with it
+
+
+def name_clean(value: str, *, label: str = "The name", max_chars: int = NAME_MAX_CHARS) -> str:
+    """A person's name, the one rule for the profile, invitations and the people CSV: one line
+    of text with no control or text-direction characters, not starting like a formula."""
+    if _CONTROL.search(value):
+        raise ValidationError(
+            f"{label} contains a line break or a control character, which are not allowed "
+            "in a name. Write it on one line.",
+            code="name_control",
+        )
+    if _BIDI_CONTROLS.search(value):
+        raise ValidationError(
+            f"{label} contains a character that reverses the direction of the text, which is "
+            "not allowed in a name. Remove it.",
+            code="name_bidi",
+        )
+    value = " ".join(value.split())
+    if value.startswith(FORMULA_STARTS):
+        raise ValidationError(
+            f"{label} starts with \u201c{value[0]}\u201d, which spreadsheets run as a formula. "
+            "Remove that character.",
+            code="name_formula",
+        )
+    if len(value) > max_chars:
+        raise ValidationError(
+            f"{label} is too long: {len(value):,} characters, at most {max_chars:,}.",
+            code="name_too_long",
+        )
+    return value

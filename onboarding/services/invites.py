@@ -24,13 +24,14 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
 from accounts.services import invitation_create, user_create, user_role_grant
+from accounts.validators import name_clean
 from curriculum.models import ProgramVersion, VersionState
 
 from ..audit import audit_record
 from ..models import AuditAction, Cohort, Enrollment, EnrollmentState, MentorRole
 from ..schedule import local_today, next_working_day
 from ..selectors.journey import is_program_admin
-from .journey import enrollment_create, text_clean
+from .journey import enrollment_create
 from .mail import email_queue
 from .mentoring import mentor_assign, site_url
 
@@ -150,7 +151,7 @@ def hire_invite(*, email: str, name: str, choice: EnrollChoice, by: User) -> Inv
     enrolled instead (and re-invited if they never accepted). One transaction."""
     _admin_acts(by)
     email = User.objects.normalize_email(email).strip().lower()
-    name = text_clean(name, label="The name", max_chars=120)
+    name = name_clean(name, label="The name") if name else name
     with transaction.atomic():
         person = User.objects.filter(email__iexact=email).first()
         created = person is None
@@ -218,7 +219,7 @@ def hires_invite_check(*, text: str, choice: EnrollChoice) -> list[InviteLine]:
             continue
         seen[email] = n
         try:
-            name = text_clean(name, label=f"Line {n}, the name", max_chars=120)
+            name = name_clean(name, label=f"Line {n}, the name") if name else name
         except ValidationError as error:
             errors.extend(error.messages)
             continue

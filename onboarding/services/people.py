@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
 from accounts.services import invitation_create, user_create, user_role_grant
+from accounts.validators import name_clean
 from curriculum.models import Program, ProgramVersion, VersionState
 
 from ..audit import audit_record
@@ -119,7 +120,7 @@ def _line_check(
             )
         seen.setdefault(email, n)
     try:
-        name = text_clean(values.get("name", ""), label=f"Line {n}, name", max_chars=120)
+        name = name_clean(values.get("name", ""), label=f"Line {n}, name")
     except ValidationError as error:
         errors.extend(error.messages)
         name = ""
