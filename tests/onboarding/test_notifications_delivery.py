@@ -7,7 +7,6 @@ is shared with other runs and is never stopped."""
 
 import datetime
 import threading
-import time
 
 import pytest
 from django.core import mail
@@ -20,12 +19,11 @@ from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
 from onboarding.celery import app as celery_app
 from onboarding.models import Notification, OutboundEmail, ReminderDue, RuleCursor
-from onboarding.services import email_unsent_ids
-from onboarding.services.notifications import submission_submitted_notify
+from onboarding.services import email_unsent_ids, reminder_rules
 from onboarding.services.reminder_rules import notifications_sweep
 from tests.factories import ProgramAdminFactory
 from tests.onboarding.test_notifications_support import enroll, hire_in, mentor_in, program, utc
-from tests.support.celery_worker import broker_at, celery_worker
+from tests.support.celery_worker import broker_at, celery_worker, wait_for_tasks
 from tests.support.smtp_sink import SmtpSink
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"
@@ -44,18 +42,29 @@ def _hires_due(tmp_path, count, *, mentor=None, start=datetime.date(2026, 3, 2),
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_send_each_reminder_once(tmp_path):
+def test_two_sweeps_at_once_send_each_reminder_once(tmp_path, monkeypatch):
     _hires_due(tmp_path, 30)
     notifications_sweep(now=utc(2026, 3, 3, 8))  # seed: every row due at 09:00
     nine = utc(2026, 3, 3, 9)
-    barrier = threading.Barrier(2)
+    start = threading.Barrier(2)
+    # Both sweeps hold their claimed rows at once: each waits, after its claim and before it
+    # writes, for the other to get there too (run one after the other, this barrier breaks).
+    both_claimed = threading.Barrier(2, timeout=30)
+    claims_read = reminder_rules._claims_read
+
+    def claims_read_once_both_claimed(**kwargs):
+        both_claimed.wait()
+        return claims_read(**kwargs)
+
+    monkeypatch.setattr(reminder_rules, "_claims_read", claims_read_once_both_claimed)
     errors = []
+    reports = []
 
     def sweep():
         try:
-            barrier.wait()
-            # Each claims at most half: the other half is locked by the other sweep, or moved on.
-            notifications_sweep(now=nine, cap=15, batch_size=4)
+            start.wait()
+            # Each claims at most half: the other half is locked by the other sweep.
+            reports.append(notifications_sweep(now=nine, cap=15, batch_size=4))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -68,6 +77,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(tmp_path):
         thread.join()
 
     assert not errors
+    assert [report.claimed for report in reports] == [15, 15]  # skip_locked split them
     assert Notification.objects.filter(kind="daily_item").count() == 30
     notes = Notification.objects.count()  # this morning's item, and "behind" since day 2
     assert OutboundEmail.objects.count() == notes
@@ -92,19 +102,24 @@ def test_every_task_delivered_twice_sends_no_duplicate_email(tmp_path, smtp_sink
     from onboarding.tasks import notifications_sweep_run, outbound_email_send
 
     _hires_due(tmp_path, 5, start=timezone.now().date())
-    with broker_at(celery_app.conf.broker_url), celery_worker(email_url=smtp_sink.url):
+    with broker_at(celery_app.conf.broker_url), celery_worker(email_url=smtp_sink.url) as worker:
         # Reminders due now (the real clock: the worker's sweep uses it too).
         now = timezone.now()
         notifications_sweep(now=now - datetime.timedelta(days=2))  # seed
         ReminderDue.objects.update(due_at=now - datetime.timedelta(minutes=1))
-        notifications_sweep_run.delay()
-        notifications_sweep_run.delay()  # the beat task, twice
+        sweeps = [notifications_sweep_run.delay(), notifications_sweep_run.delay()]  # beat, twice
+        wait_for_tasks(worker, [task.id for task in sweeps])
         smtp_sink.wait_for(5)
-        for email_id in OutboundEmail.objects.values_list("pk", flat=True):
-            outbound_email_send.delay(email_id)  # every send delivered twice more
-            outbound_email_send.delay(email_id)
-        time.sleep(3)  # give the worker time to (not) send the duplicates
+        duplicates = [
+            outbound_email_send.delay(email_id).id  # every send delivered twice more
+            for email_id in OutboundEmail.objects.values_list("pk", flat=True)
+            for _ in range(2)
+        ]
+        # The worker says it ran every duplicate, so the count below is after them, not before.
+        wait_for_tasks(worker, duplicates)
 
+    assert len(duplicates) == 10
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
     assert len(smtp_sink.messages) == 5
     assert sorted(m["To"] for m in smtp_sink.messages) == [f"h{n}@example.com" for n in range(5)]
     assert Notification.objects.filter(kind="daily_item").count() == 5
@@ -142,21 +157,22 @@ def test_redis_down_while_hires_submit_then_every_notification_is_delivered(
             client.force_login(enrollment.hire)
             response = _reflection_post(client, enrollment, item)
             assert response.status_code == 302, response.content[:500]
-            # What the submit hook will do once journey calls it: notify in the request.
-            submission = enrollment.submissions.get(item=item)
-            submission_submitted_notify(submission=submission)
+        # The submit path itself told the mentor, though Redis was down.
         assert Notification.objects.filter(recipient=mentor, kind="new_submission").count() == 4
         assert OutboundEmail.objects.filter(to=mentor.email, sent_at__isnull=True).count() == 4
 
     # Redis is back: a real worker, the sweeps beat would run, the real SMTP sink.
     from onboarding.tasks import outbound_email_send
 
-    with broker_at(celery_app.conf.broker_url), celery_worker(email_url=smtp_sink.url):
+    with broker_at(celery_app.conf.broker_url), celery_worker(email_url=smtp_sink.url) as worker:
         notifications_sweep()  # finds the same submissions under the same keys: nothing new
-        for email_id in email_unsent_ids(older_than_seconds=0):
-            outbound_email_send.delay(email_id)  # what outbound_email_sweep does each minute
-        smtp_sink.wait_for(4)
-        time.sleep(1)
+        sends = [
+            outbound_email_send.delay(email_id).id  # what outbound_email_sweep does each minute
+            for email_id in email_unsent_ids(older_than_seconds=0)
+        ]
+        wait_for_tasks(worker, sends)
+
+    assert len(sends) == 4
 
     assert len(smtp_sink.messages) == 4
     assert {m["To"] for m in smtp_sink.messages} == {"mira@example.com"}

@@ -29,6 +29,12 @@ from onboarding.services.questions import (
 from tests.factories import HireFactory
 from tests.onboarding import desk_support
 from tests.onboarding.desk_support import question_key
+from tests.support.clock import (
+    THURSDAY_NINE,
+    WEDNESDAY_EVENING,
+    WEDNESDAY_MORNING,
+    pin_clock,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +54,15 @@ def ask(enrollment, item, body="Why is the reminder sent at 18:00?", block_key="
 # --- questions ---------------------------------------------------------------------------------
 
 
-def test_ask_answer_reply_resolve(enrollment, mentor, day3):
+@pytest.mark.parametrize(
+    ("moment", "emails_now", "email_due_at"),
+    [(WEDNESDAY_MORNING, 1, WEDNESDAY_MORNING), (WEDNESDAY_EVENING, 0, THURSDAY_NINE)],
+    ids=["in working hours", "after hours"],
+)
+def test_ask_answer_reply_resolve(
+    enrollment, mentor, day3, monkeypatch, moment, emails_now, email_due_at
+):
+    pin_clock(monkeypatch, moment)
     question = ask(enrollment, day3, block_key=question_key(day3))
     assert question.state == QuestionState.OPEN and question.block_key
     assert OutboundEmail.objects.filter(to=mentor.email, dedupe_key__startswith="question").exists()
@@ -56,9 +70,10 @@ def test_ask_answer_reply_resolve(enrollment, mentor, day3):
     question_answer(question=question, by=mentor, body="Because clinics close at 18:00.")
     question.refresh_from_db()
     assert question.state == QuestionState.ANSWERED
-    # The hire is notified once (the email may wait for their working hours).
-    assert Notification.objects.filter(recipient=enrollment.hire, kind="questions").count() == 1
-    assert OutboundEmail.objects.filter(to=enrollment.hire.email).count() <= 1
+    # The hire is notified once; the email goes now, or waits for their working hours.
+    note = Notification.objects.get(recipient=enrollment.hire, kind="questions")
+    assert OutboundEmail.objects.filter(to=enrollment.hire.email).count() == emails_now
+    assert note.email_due_at == email_due_at
 
     question_reply(question=question, by=enrollment.hire, body="And on weekends?")
     question.refresh_from_db()

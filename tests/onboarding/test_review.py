@@ -20,6 +20,7 @@ from onboarding.services.review import (
 )
 from tests.onboarding import desk_support
 from tests.onboarding.desk_support import prompt_keys, submit_answer, submit_reflection
+from tests.support.clock import THURSDAY_NINE, WEDNESDAY_EVENING, WEDNESDAY_MORNING, pin_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +62,24 @@ def test_request_changes_resubmit_accept_keeps_every_round(enrollment, mentor, d
     assert "<em>why</em>" in comments[0].body_html
 
 
-def test_the_hire_is_notified_of_each_decision_once(enrollment, mentor, day1):
+@pytest.mark.parametrize(
+    ("moment", "emails_now", "email_due_at"),
+    [(WEDNESDAY_MORNING, 1, WEDNESDAY_MORNING), (WEDNESDAY_EVENING, 0, THURSDAY_NINE)],
+    ids=["in working hours", "after hours"],
+)
+def test_the_hire_is_notified_of_each_decision_once(
+    enrollment, mentor, day1, monkeypatch, moment, emails_now, email_due_at
+):
     from onboarding.models import Notification
 
+    pin_clock(monkeypatch, moment)
     submission = submit_reflection(enrollment, day1)
     submission_request_changes(submission=submission, by=mentor, comment="More, please.")
-    notes = Notification.objects.filter(recipient=enrollment.hire, kind="review")
-    assert notes.count() == 1
-    assert "asked for changes" in notes.get().title
-    # The email goes now or waits for the hire's working hours, but only once either way.
-    assert OutboundEmail.objects.filter(to=enrollment.hire.email).count() <= 1
+    note = Notification.objects.get(recipient=enrollment.hire, kind="review")
+    assert "asked for changes" in note.title
+    # The email goes now, or waits for the hire's working hours: once either way.
+    assert OutboundEmail.objects.filter(to=enrollment.hire.email).count() == emails_now
+    assert note.email_due_at == email_due_at
 
 
 @pytest.mark.parametrize("decide", ["accept", "request_changes"])

@@ -139,3 +139,21 @@ def broker_at(url: str, *, eager: bool = False) -> Iterator[None]:
         celery_app.conf.broker_url = original
         celery_app.conf.task_always_eager = original_eager
         reset_pools()
+
+
+def wait_for_tasks(process: subprocess.Popen, task_ids, timeout: float = 60) -> None:
+    """Until the worker has said it finished every one of TASK_IDS (its own "Task name[id]
+    succeeded in" or "raised" line): proof that it ran them, where a sleep is only a guess."""
+    pending = set(task_ids)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for line in list(process.log):  # type: ignore[attr-defined]
+            if " succeeded in " in line or " raised " in line:
+                pending = {task_id for task_id in pending if f"[{task_id}]" not in line}
+        if pending:
+            time.sleep(0.05)
+    if pending:
+        raise AssertionError(
+            f"the worker did not finish {sorted(pending)} in {timeout} s:\n"
+            + "".join(process.log[-30:])  # type: ignore[attr-defined]
+        )
