@@ -124,6 +124,9 @@ def test_every_role_s_main_pages(page, live_server, mfa_passed):
             reverse("curriculum:program_list"),
             reverse("curriculum:version_detail", args=[version.pk]),
             reverse("curriculum:item_detail", args=[item.pk]),
+            reverse("manage:audit"),
+            reverse("manage:analytics_time"),
+            reverse("manage:analytics_mentors"),
         ],
     )
 

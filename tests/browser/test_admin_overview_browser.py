@@ -4,13 +4,14 @@ dashboard of figures (screenshots at 390 and 1280 px)."""
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.db.models import F
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from onboarding.models import Cohort, ItemProgress
+from onboarding.models import Cohort, Enrollment, ItemProgress
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.onboarding.analytics_support import seed
 from tests.onboarding.journey_support import demo_version
@@ -111,3 +112,43 @@ def test_version_structure_shows_every_column_on_a_desktop_and_cards_on_a_phone(
     label = first_count.evaluate("e => getComputedStyle(e, '::before').content")
     assert label == '"Goals"'
     shoot("version-structure")
+
+
+def test_admin_home_is_a_dashboard_and_the_audit_log_names_people(
+    page, live_server, admin, mentor, mfa_passed, client, shoot
+):
+    from onboarding.models import AuditAction, AuditEvent
+
+    version = demo_version()
+    seed(version, mentor, 6)
+    hire = Enrollment.objects.order_by("pk").first().hire
+    AuditEvent.objects.create(
+        actor=mentor, subject=hire, action=AuditAction.READ, object_type="submission"
+    )
+    AuditEvent.objects.create(
+        actor=admin, subject=hire, action=AuditAction.CHANGE, object_type="enrollment"
+    )
+    _log_in(page, live_server, client, mfa_passed, admin)
+    page.goto(live_server.url + reverse("home"))
+    panel = page.locator('[data-role-panel="program_admin"]')
+    expect(panel.locator('[data-figure="active"]')).to_have_text("6")
+    expect(panel.locator('[data-figure="behind"]')).to_have_text("6")
+    expect(panel.locator('[data-figure="reviews"]')).to_have_text("6")
+    expect(panel.get_by_text(f"version {version.number} published")).to_be_visible()
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        # Nothing wider than the screen: the page never scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot("admin-home")
+    panel.get_by_role("link", name=re.compile("to review")).click()
+    expect(page).to_have_url(re.compile(reverse("desk:review_queue") + "$"))
+
+    page.goto(live_server.url + reverse("manage:audit"))
+    expect(page.get_by_role("link", name=mentor.display_name).first).to_be_visible()
+    expect(page.get_by_text(hire.email).first).to_be_visible()
+    expect(page.get_by_text(f"person {hire.pk}")).to_have_count(0)
+    page.set_viewport_size(PHONE)
+    # On a phone each event is a card: nothing scrolls sideways.
+    wrap = page.locator("table.audit").locator("xpath=..")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    shoot("audit-log")
