@@ -2,17 +2,20 @@
 
 How it works, in three passes:
 
-1. **Units.** markdown-it-py tokenises the text; each top-level block (heading, paragraph, list
-   item, fence, table, quote, raw HTML) becomes a `_Unit` with its source line range (tokens carry
-   `.map`). A list item is split into its own lines and its nested items only when a nested item
-   must stand alone (a `- [ ]` checklist item or a meeting request). Lines no token covers (link
-   reference definitions, say) become units too.
+1. **Units** (`units.py`). markdown-it-py tokenises the text; each top-level block (heading,
+   paragraph, list item, fence, table, quote, raw HTML) becomes a `_Unit` with its source line
+   range (tokens carry `.map`). A list item is split into its own lines and its nested items only
+   when a nested item must stand alone (a `- [ ]` checklist item or a meeting request). Lines no
+   token covers (link reference definitions, say) become units too. Near-miss link lines are
+   repaired in the copy that is tokenised (`recognise.py`).
 2. **Classification.** Headings are looked up in a small registry (`_HEADING_RULES`) that names
    their *role* ("goals", "wrap-up", ...); a role (`_ROLE_RULES`) says what its list items and
    paragraphs become. Bold label paragraphs (`**Goals:**`, `:warning: **Note:**`) give a role to the
    list right below them. Anything unrecognised is TEXT.
 3. **Blocks.** Consecutive units of a "content" kind merge into the block before them (a section
    heading with its prose, a note with its list); keys are derived at the end.
+
+The title line and the item's kind are read in `titles.py`; shared text helpers are `text.py`.
 
 Invariants (tested in tests/curriculum/test_parse*.py):
 - faithful: every non-blank source line lies in exactly one block's [line, end_line] range, blocks
@@ -31,23 +34,29 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum, StrEnum
-from pathlib import PurePosixPath
-
-import emoji
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from enum import StrEnum
 
 from .recognise import ONE_EXERCISE, repair_near_misses, syllabus_bullet
 from .structure import BlockKind, ItemKind, ParsedBlock, ParsedItem
 from .structure import Warning as ParseWarning
+from .text import (
+    _NUMBERED_HEADING,
+    _block_title,
+    _collapse_spaces,
+    _ends_with_question_mark,
+    _heading_label,
+    _normalise,
+    _parse_number,
+    _strip_emoji,
+)
+from .titles import _item_kind, _parse_title, _Title
+from .units import _MEETING_REQUEST, _fill_gaps, _Link, _Unit, _units, _UnitType
 
 # The importer refuses files over 1 MB; past twice that the parser stops looking for structure
 # (one TEXT block keeps the page faithful) so that it stays fast whatever it is handed.
 MAX_STRUCTURED_CHARS = 2_000_000
-TITLE_MAX_CHARS = 200
 _SLUG_MAX_CHARS = 32
 
 
@@ -212,306 +221,11 @@ _ROLE_RULES: dict[Role | None, _RoleRule] = {
 # Kinds that merge into the block before them when that block's content kind is the same.
 _CONTENT_KINDS = frozenset({BlockKind.TEXT, BlockKind.OVERVIEW, BlockKind.NOTE, BlockKind.QA})
 
-# "ask your mentor to arrange this", "ask him to schedule a meeting with the RAMAD",
-# "your mentor will set up a call with the client team".
-_MEETING_REQUEST = re.compile(
-    r"\bask\s+(?:(?:your|the|my)\s+)?(?:mentor|manager|team\s*lead(?:er)?|buddy|him|her|them)\s+"
-    r"(?:to|if\s+(?:he|she|they)\s+can)\s+(?:arrange|schedule|set\s*up|organi[sz]e|book|coordinate)\b"
-    r"|\b(?:mentor|he|she|they)\s+(?:will|should|can|must)\s+(?:arrange|schedule|set\s*up|book)\s+"
-    r"(?:a|an|the)\s+(?:\w+\s+){0,2}?(?:meeting|call|session|sync|meetup|introduction)\b",
-    re.IGNORECASE,
-)
 
 # "Note:", "Important:" at the start of a paragraph (emoji removed): a callout.
 _NOTE_MARKER = re.compile(r"(?:notes?|important|warning|attention|pay attention|caution)\s*:", re.I)
-_TASK_MARKER = re.compile(r"\[([ xX])\](?:[ \t]|$)")
 # "[x](https://a.example/x](https://b.example))": an author pasted a link into a link's URL.
 _MALFORMED_URL = re.compile(r"(?:\]|%5D)\(", re.IGNORECASE)
-_SHORTCODE = re.compile(r":[a-zA-Z0-9_+\-]+:")
-_TRAILING_SHORTCODE = re.compile(r":[a-zA-Z0-9_+\-]+:$")
-_NUMBERED_HEADING = re.compile(
-    r"(?P<num>\d{1,4}|(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
-    r"\s*[.)]\s*(?P<rest>\S.*)",
-    re.DOTALL,
-)
-_TITLE = re.compile(
-    r"(?P<label>day|(?:big\s+)?(?:practical\s+|final\s+)?ex(?:c)?ercise|show\s*case)\b"
-    r"\s*(?P<number>\d{1,4})?\s*(?:[-–—:.|]\s*)?(?P<rest>.*)",
-    re.IGNORECASE | re.DOTALL,
-)
-_KIND_BY_FILE_NAME: tuple[tuple[re.Pattern[str], ItemKind], ...] = (
-    (re.compile(r"template"), ItemKind.TEMPLATE),
-    (re.compile(r"^day[_\- ]?\d+"), ItemKind.DAY),
-    (re.compile(r"ex(?:c)?ercise"), ItemKind.EXERCISE),
-    (re.compile(r"show_?case"), ItemKind.SHOWCASE),
-)
-_KIND_BY_TITLE_LABEL = {"day": ItemKind.DAY, "showcase": ItemKind.SHOWCASE}
-
-
-# --------------------------------------------------------------------------------------------
-# Pass 1: units with line ranges
-# --------------------------------------------------------------------------------------------
-
-
-class _UnitType(Enum):
-    HEADING = "heading"
-    PARAGRAPH = "paragraph"
-    LIST_ITEM = "list_item"
-    QUOTE = "quote"
-    CONTINUATION = "continuation"  # the lines after the nested items of a split list item
-    OTHER = "other"  # fence, table, raw HTML, hr, lines no token covers
-
-
-@dataclass
-class _Link:
-    text: str
-    url: str
-    description: str = ""  # the text after the link, for a resource line
-
-
-@dataclass
-class _Unit:
-    type: _UnitType
-    start: int  # 0-based first line
-    end: int  # 0-based last line, inclusive, never blank
-    text: str = ""  # plain text (markup removed); for a list item, its own lines only
-    level: int = 0  # heading level
-    number: int | None = None  # an ordered list item's number
-    checked: bool | None = None  # a "- [ ]" / "- [x]" item
-    leading_link: _Link | None = None
-    urls: list[str] = field(default_factory=list)
-
-
-def _build_markdown_it() -> MarkdownIt:
-    # Same preset as render.py, so structure and display agree; linkify needs a package we don't
-    # ship and adds nothing to structure.
-    md = MarkdownIt("gfm-like", options_update={"linkify": False})
-    md.disable("linkify")
-    return md
-
-
-_MD = _build_markdown_it()
-
-
-def _is_blank(line: str) -> bool:
-    return not line.strip()
-
-
-def _units(lines: list[str], text: str, *, split_links: bool = False) -> list[_Unit]:
-    """Units in source order, disjoint, covering every non-blank line.
-
-    With SPLIT_LINKS (a syllabus), a nested list item that starts with a link stands alone, so
-    it can be a resource of its own."""
-    root = SyntaxTreeNode(_MD.parse(text))
-    units: list[_Unit] = []
-    for node in root.children:
-        units.extend(_node_units(node, split_links))
-    return _fill_gaps(_tidy(units, lines), lines)
-
-
-def _node_units(node: SyntaxTreeNode, split_links: bool = False) -> Iterator[_Unit]:
-    if node.map is None:
-        return
-    start, end = node.map[0], node.map[1] - 1
-    if node.type == "heading":
-        summary = _inline_summary(node)
-        yield _Unit(
-            _UnitType.HEADING,
-            start,
-            end,
-            summary.text,
-            level=int(node.tag[1:]),
-            leading_link=summary.leading_link,  # "# [Click here](https://...)": a link-only file
-        )
-    elif node.type == "paragraph":
-        summary = _inline_summary(node)
-        yield _Unit(
-            _UnitType.PARAGRAPH,
-            start,
-            end,
-            summary.text,
-            leading_link=summary.leading_link,
-            urls=summary.urls,
-        )
-    elif node.type in ("bullet_list", "ordered_list"):
-        for item in node.children:
-            yield from _list_item_units(item, split_links)
-    elif node.type == "blockquote":
-        summary = _inline_summary(node)
-        yield _Unit(_UnitType.QUOTE, start, end, summary.text, urls=summary.urls)
-    else:
-        yield _Unit(_UnitType.OTHER, start, end, _text_of_leaf(node))
-
-
-def _list_item_units(item: SyntaxTreeNode, split_links: bool = False) -> Iterator[_Unit]:
-    """One unit per item, or, when a nested item must stand alone, the item's own lines, then
-    its nested items (recursively), then any lines after them."""
-    if item.map is None:
-        return
-    start, end = item.map[0], item.map[1] - 1
-    own = _inline_summary(item, skip_lists=True)
-    first_inline = _first_inline_content(item)
-    task = _TASK_MARKER.match(first_inline)
-    unit = _Unit(
-        _UnitType.LIST_ITEM,
-        start,
-        end,
-        _TASK_MARKER.sub("", own.text, count=1).strip() if task else own.text,
-        number=_item_number(item),
-        checked=(task.group(1) != " ") if task else None,
-        leading_link=own.leading_link,
-        urls=_inline_summary(item).urls,
-    )
-    nested_lists = [child for child in item.children if child.type.endswith("_list")]
-    if not any(
-        _must_stand_alone(nested, split_links) for lst in nested_lists for nested in lst.children
-    ):
-        yield unit
-        return
-    first_nested = nested_lists[0].map[0] if nested_lists[0].map else end + 1
-    unit.end = first_nested - 1
-    yield unit
-    for child in item.children:
-        if child.map is None or child.map[0] < first_nested:
-            continue
-        if child.type.endswith("_list"):
-            for nested in child.children:
-                yield from _list_item_units(nested, split_links)
-        else:
-            text = _text_of_leaf(child)
-            yield _Unit(_UnitType.CONTINUATION, child.map[0], child.map[1] - 1, text)
-
-
-def _must_stand_alone(item: SyntaxTreeNode, split_links: bool = False) -> bool:
-    if _TASK_MARKER.match(_first_inline_content(item)):
-        return True
-    own = _inline_summary(item, skip_lists=True)
-    if _MEETING_REQUEST.search(own.text):
-        return True
-    if split_links and own.leading_link is not None:
-        return True
-    return any(
-        _must_stand_alone(nested, split_links)
-        for child in item.children
-        if child.type.endswith("_list")
-        for nested in child.children
-    )
-
-
-def _item_number(item: SyntaxTreeNode) -> int | None:
-    if item.parent is None or item.parent.type != "ordered_list":
-        return None
-    return int(item.info) if item.info.isdigit() else None  # markdown-it keeps "21" in `info`
-
-
-def _first_inline_content(node: SyntaxTreeNode) -> str:
-    for child in node.children:
-        if child.type == "paragraph" and child.children:
-            return child.children[0].content
-        if child.type != "paragraph":
-            return ""
-    return ""
-
-
-def _text_of_leaf(node: SyntaxTreeNode) -> str:
-    if node.type in ("fence", "code_block", "html_block"):
-        return node.content
-    return _inline_summary(node).text
-
-
-@dataclass
-class _InlineSummary:
-    text: str
-    urls: list[str]
-    leading_link: _Link | None
-
-
-def _inline_summary(node: SyntaxTreeNode, *, skip_lists: bool = False) -> _InlineSummary:
-    """Plain text, link URLs and the leading link ("[title](url) - description") of a block.
-
-    Iterative walk: nesting depth is bounded by markdown-it's maxNesting, but a loop costs nothing.
-    """
-    parts: list[str] = []
-    urls: list[str] = []
-    leading: _Link | None = None
-    link_text_start: int | None = None
-    seen_text_before_link = False
-    stack = list(reversed(node.children))
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple):  # the marker pushed after a link's children
-            _, url = current
-            if leading is None and link_text_start is not None:
-                leading = _Link("".join(parts[link_text_start:]).strip(), url)
-                link_text_start = len(parts)
-            continue
-        kind = current.type
-        if skip_lists and kind.endswith("_list"):
-            continue
-        if kind in ("text", "code_inline"):
-            if current.content.strip() and link_text_start is None and leading is None:
-                seen_text_before_link = True
-            parts.append(current.content)
-        elif kind in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif kind == "image":
-            parts.append(str(current.attrs.get("alt", "") or ""))
-            urls.append(str(current.attrs.get("src", "")))
-        elif kind == "fence" or kind == "code_block":
-            parts.append(current.content)
-        elif kind == "link":
-            url = str(current.attrs.get("href", ""))
-            urls.append(url)
-            if leading is None and not seen_text_before_link and link_text_start is None:
-                link_text_start = len(parts)
-                stack.append(("link_end", url))  # type: ignore[arg-type]
-            stack.extend(reversed(current.children))
-        else:
-            if kind in ("paragraph", "heading", "list_item", "table", "tr", "blockquote"):
-                parts.append(" ")
-            stack.extend(reversed(current.children))
-    text = _collapse_spaces("".join(parts))
-    if leading is not None and link_text_start is not None:
-        leading.description = _collapse_spaces("".join(parts[link_text_start:])).lstrip(" -–—:.,|)")
-    return _InlineSummary(text, urls, leading)
-
-
-def _tidy(units: list[_Unit], lines: list[str]) -> list[_Unit]:
-    """Trim blank lines off unit ends, and make ranges disjoint and ordered (defensive)."""
-    tidy: list[_Unit] = []
-    last_end = -1
-    for unit in units:
-        unit.start = max(unit.start, last_end + 1)
-        unit.end = min(unit.end, len(lines) - 1)
-        while unit.end >= unit.start and _is_blank(lines[unit.end]):
-            unit.end -= 1
-        while unit.start <= unit.end and _is_blank(lines[unit.start]):
-            unit.start += 1
-        if unit.start > unit.end:
-            continue
-        tidy.append(unit)
-        last_end = unit.end
-    return tidy
-
-
-def _fill_gaps(units: list[_Unit], lines: list[str]) -> list[_Unit]:
-    """Lines markdown-it gives no token (reference definitions...) become OTHER units."""
-    filled: list[_Unit] = []
-    next_line = 0
-    for unit in [*units, None]:
-        gap_end = (unit.start if unit else len(lines)) - 1
-        gap_start = next_line
-        while gap_start <= gap_end and _is_blank(lines[gap_start]):
-            gap_start += 1
-        while gap_end >= gap_start and _is_blank(lines[gap_end]):
-            gap_end -= 1
-        if gap_start <= gap_end:
-            gap_text = "\n".join(lines[gap_start : gap_end + 1])
-            filled.append(_Unit(_UnitType.OTHER, gap_start, gap_end, gap_text))
-        if unit is not None:
-            filled.append(unit)
-            next_line = unit.end + 1
-    return filled
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,62 +523,6 @@ def _describe(unit: _Unit, kind: BlockKind) -> tuple[str, str, dict]:
 
 
 # --------------------------------------------------------------------------------------------
-# Text helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _collapse_spaces(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _strip_emoji(text: str) -> str:
-    """Remove emoji characters and known `:shortcode:`s (unknown ones may be real text)."""
-    without_shortcodes = _SHORTCODE.sub(
-        lambda m: "" if emoji.emojize(m.group(0), language="alias") != m.group(0) else m.group(0),
-        text,
-    )
-    return emoji.replace_emoji(without_shortcodes, replace="").replace("\ufe0f", "")
-
-
-def _heading_label(text: str) -> str:
-    """Normalised heading text for the registry: "## **Wrapping Up:** :hourglass:" -> "wrapping up"."""
-    label = _collapse_spaces(_strip_emoji(text)).strip(" \t*_:;.,!-–—").casefold()
-    numbered = _NUMBERED_HEADING.fullmatch(label.upper())
-    if numbered:
-        label = numbered.group("rest").casefold().strip(" \t*_:;.,!-–—")
-    return label
-
-
-def _ends_with_question_mark(text: str) -> bool:
-    return _strip_emoji(text).rstrip(" \t*_)").endswith(("?", "？", "؟"))
-
-
-def _block_title(text: str) -> str:
-    title = _collapse_spaces(emoji.emojize(text, language="alias"))
-    if title.endswith(":") and not _TRAILING_SHORTCODE.search(title):
-        title = title.rstrip(" :")  # "Goals:" -> "Goals", but ":unknown_code:" stays whole
-    if len(title) > TITLE_MAX_CHARS:
-        title = title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
-    return title
-
-
-def _normalise(text: str) -> str:
-    """What keys compare: NFKC, case-folded, whitespace collapsed."""
-    return _collapse_spaces(unicodedata.normalize("NFKC", text).casefold())
-
-
-def _parse_number(numeral: str) -> int:
-    if numeral.isdigit():
-        return int(numeral)
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-    total = 0
-    for here, after in zip(numeral, [*numeral[1:], ""], strict=True):
-        value = values[here]
-        total += -value if after and values[after] > value else value
-    return total
-
-
-# --------------------------------------------------------------------------------------------
 # Keys
 # --------------------------------------------------------------------------------------------
 
@@ -895,64 +553,6 @@ def _assign_keys(drafts: list[_Draft], lines: list[str]) -> list[str]:
         seen[base] += 1
         keys.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return keys
-
-
-# --------------------------------------------------------------------------------------------
-# Title and item kind
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Title:
-    number: int | None
-    title: str
-    emoji: str
-    label: str  # "day", "practical exercise", ... ("" when the title has none)
-
-
-def _parse_title(text: str) -> _Title:
-    """ "Day 03 - Introduction to ... :elephant:" -> 3, "Introduction to ...", "🐘"."""
-    body, emoji_chars = _split_trailing_emoji(_collapse_spaces(text))
-    match = _TITLE.fullmatch(body)
-    if match is None:
-        return _Title(None, body, emoji_chars, "")
-    number = int(match.group("number")) if match.group("number") else None
-    rest = match.group("rest").strip()
-    return _Title(number, rest or body, emoji_chars, _collapse_spaces(match.group("label")).lower())
-
-
-def _split_trailing_emoji(text: str) -> tuple[str, str]:
-    """Peel emoji (shortcodes or characters) off the end of a title."""
-    found: list[str] = []
-    body = text.rstrip()
-    while body:
-        shortcode = _TRAILING_SHORTCODE.search(body)
-        if shortcode and emoji.emojize(shortcode.group(0), language="alias") != shortcode.group(0):
-            found.insert(0, emoji.emojize(shortcode.group(0), language="alias"))
-            body = body[: shortcode.start()].rstrip()
-            continue
-        last = emoji.emoji_list(body[-8:])
-        if last and last[-1]["match_end"] == len(body[-8:]):
-            found.insert(0, last[-1]["emoji"])
-            body = body[: len(body) - len(last[-1]["emoji"])].rstrip()
-            continue
-        break
-    return body, "".join(found)
-
-
-def _item_kind(source: str, title: _Title) -> ItemKind | None:
-    stem = PurePosixPath(source.replace("\\", "/")).stem.lower() if source else ""
-    for pattern, kind in _KIND_BY_FILE_NAME:
-        if stem and pattern.search(stem):
-            return kind
-    label = title.label.replace(" ", "")
-    if label in _KIND_BY_TITLE_LABEL:
-        return _KIND_BY_TITLE_LABEL[label]
-    if "ercise" in label:
-        return ItemKind.EXERCISE
-    if "template" in title.title.lower():
-        return ItemKind.TEMPLATE
-    return None
 
 
 # --------------------------------------------------------------------------------------------
