@@ -131,6 +131,25 @@ def render_markdown(text: str, *, link_resolver: LinkResolver | None = None) -> 
     return _sanitise(raw_html, link_resolver)
 
 
+# Where an image in people's own writing may come from: the app's own files only.
+OWN_IMAGE_PREFIXES = ("/static/", "/curriculum/assets/")
+
+
+def render_person_markdown(text: str) -> str:
+    """Render Markdown a person wrote (an answer, a reflection, a question, a comment).
+
+    As `render_markdown`, except that an image may only show one of the app's own files: a
+    remote `![](https://tracker.example/pixel.gif)` would tell its owner when a mentor read
+    the text, and from where. Such an image keeps its alt text and loses its `src`.
+    """
+    return _sanitise(_markdown_to_html(text), None, own_images_only=True)
+
+
+def is_own_image(url: str) -> bool:
+    cleaned = _URL_IGNORED_ANYWHERE.sub("", url.lstrip(_URL_IGNORED_LEADING))
+    return cleaned.startswith(OWN_IMAGE_PREFIXES) and ".." not in cleaned and "\\" not in cleaned
+
+
 def render_block_markdown(markdown: str, *, link_resolver: LinkResolver | None = None) -> str:
     """Render one parsed block's source on its own (for the item page, block by block).
 
@@ -235,7 +254,12 @@ def _markdown_to_html(text: str) -> str:
         return f"<pre>{html.escape(text)}</pre>"
 
 
-def _sanitise(raw_html: str, link_resolver: LinkResolver | None) -> str:
+def _sanitise(
+    raw_html: str, link_resolver: LinkResolver | None, *, own_images_only: bool = False
+) -> str:
+    attribute_filter = _url_rewriter(link_resolver) if link_resolver else None
+    if own_images_only:
+        attribute_filter = _own_images_filter
     return nh3.clean(
         raw_html,
         tags=set(ALLOWED_TAGS),
@@ -250,8 +274,14 @@ def _sanitise(raw_html: str, link_resolver: LinkResolver | None) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
-        attribute_filter=_url_rewriter(link_resolver) if link_resolver else None,
+        attribute_filter=attribute_filter,
     )
+
+
+def _own_images_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not is_own_image(value):
+        return None  # nh3 drops the attribute: the image loads nothing
+    return value
 
 
 def _url_rewriter(link_resolver: LinkResolver) -> Callable[[str, str, str], str | None]:

@@ -20,13 +20,13 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from accounts.models import User
-from curriculum.markdown.render import render_markdown
+from curriculum.markdown.render import render_person_markdown
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item, VersionState
 
@@ -184,6 +184,8 @@ def _mentee_activity(enrollment_ids: list[int]) -> dict[int, dict]:
     """
     if not enrollment_ids:
         return {}
+    if connection.vendor != "postgresql":  # the embedded default (SQLite): the ORM's form
+        return _mentee_activity_portable(enrollment_ids)
     submission, question = Submission._meta.db_table, Question._meta.db_table
     progress, check = ItemProgress._meta.db_table, BlockCheck._meta.db_table
     request = MeetingRequest._meta.db_table
@@ -222,6 +224,56 @@ def _mentee_activity(enrollment_ids: list[int]) -> dict[int, dict]:
             }
             for pk, reviews, questions, meetings, last, completed in cursor.fetchall()
         }
+
+
+def _mentee_activity_portable(enrollment_ids: list[int]) -> dict[int, dict]:
+    """`_mentee_activity` for databases without arrays (SQLite): the same figures in two
+    ORM queries (the latest activity taken in Python: SQLite's MAX of a NULL is NULL)."""
+
+    def latest(model: Any, column: str) -> Subquery:
+        rows = model.objects.filter(enrollment_id=OuterRef("pk")).order_by().values("enrollment_id")
+        return Subquery(rows.annotate(at=Max(column)).values("at")[:1])
+
+    def count(model: Any, **where: Any) -> Subquery:
+        rows = model.objects.filter(enrollment_id=OuterRef("pk"), **where).order_by()
+        return Subquery(rows.values("enrollment_id").annotate(n=Count("pk")).values("n")[:1])
+
+    rows = Enrollment.objects.filter(pk__in=enrollment_ids).annotate(
+        reviews=count(Submission, state=SubmissionState.SUBMITTED),
+        questions=count(Question, state=QuestionState.OPEN),
+        meetings=count(MeetingRequest, state__in=list(MEETING_REQUEST_WAITING_STATES)),
+        started=latest(ItemProgress, "started_at"),
+        completed=latest(ItemProgress, "completed_at"),
+        checked=latest(BlockCheck, "checked_at"),
+        submitted=latest(Submission, "updated_at"),
+        asked=latest(Question, "created_at"),
+    )
+    done: dict[int, set[int]] = defaultdict(set)
+    for enrollment_id, item_id in ItemProgress.objects.filter(
+        enrollment_id__in=enrollment_ids, state__in=list(COMPLETED_STATES)
+    ).values_list("enrollment_id", "item_id"):
+        done[enrollment_id].add(item_id)
+    activity = {}
+    for row in rows.values(
+        "pk",
+        "reviews",
+        "questions",
+        "meetings",
+        "started",
+        "completed",
+        "checked",
+        "submitted",
+        "asked",
+    ):
+        times = [row[k] for k in ("started", "completed", "checked", "submitted", "asked")]
+        activity[row["pk"]] = {
+            "reviews_waiting": row["reviews"] or 0,
+            "questions_open": row["questions"] or 0,
+            "meetings_waiting": row["meetings"] or 0,
+            "last_activity": max((t for t in times if t is not None), default=None),
+            "completed_item_ids": frozenset(done[row["pk"]]),
+        }
+    return activity
 
 
 @dataclass
@@ -464,9 +516,11 @@ def _pairs(
 ) -> list[PromptAnswer]:
     if submission_kind == SubmissionKind.ANSWER:
         prompt = blocks[0].html if blocks else ""
-        return [PromptAnswer(prompt, render_markdown(body))]
+        return [PromptAnswer(prompt, render_person_markdown(body))]
     return [
-        PromptAnswer(block.html or block.title, render_markdown(str(answers.get(block.key, ""))))
+        PromptAnswer(
+            block.html or block.title, render_person_markdown(str(answers.get(block.key, "")))
+        )
         for block in blocks
     ]
 
@@ -496,7 +550,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
             RoundView(
                 number=decided.round,
                 pairs=_pairs(submission.kind, blocks, decided.body, decided.answers),
-                notes_html=render_markdown(decided.body)
+                notes_html=render_person_markdown(decided.body)
                 if submission.kind == SubmissionKind.REFLECTION and decided.body
                 else "",
                 submitted_at=decided.submitted_at,
@@ -512,7 +566,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
             RoundView(
                 number=submission.round,
                 pairs=_pairs(submission.kind, blocks, submission.body, submission.answers),
-                notes_html=render_markdown(submission.body)
+                notes_html=render_person_markdown(submission.body)
                 if submission.kind == SubmissionKind.REFLECTION and submission.body
                 else "",
                 submitted_at=submission.submitted_at,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from curriculum.markdown.render import render_markdown
+from curriculum.markdown.render import render_person_markdown
 
 from ..models import Enrollment, MentorAssignment, MentorNote, MentorRole
 from ..selectors.desk import user_may_mentor
@@ -29,7 +29,7 @@ def markdown_clean(
     text = text_clean(value, label=label, max_chars=max_chars)
     if not text:
         raise ValidationError(f"{label} is empty. Write something first.", code="empty")
-    return text, render_markdown(text)
+    return text, render_person_markdown(text)
 
 
 def site_url(path: str) -> str:
