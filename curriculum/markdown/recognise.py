@@ -1,6 +1,7 @@
 """Patterns the parser recognises beyond headings and roles, kept apart from `parse.py`'s passes.
 
-- near-miss link syntax on a resource line (`-[title] (url)`, `[title] (url)`): repaired in the
+- near-miss link syntax on a resource line (`-[title] (url)`, `[title] (url)`, a link without its
+  bullet right under a bulleted link, which would merge into it): repaired in the
   copy markdown-it tokenises (same lines, so line ranges still hold) and reported with its line;
 - `## Exercise N: ...`: one question whatever its body, numbered sub-points are its parts;
 - the bulleted labels of a week- or module-based syllabus (`- **Chapter 1:** ...`,
@@ -45,6 +46,14 @@ def repair_near_misses(lines: list[str]) -> tuple[list[str], list[NearMiss]]:
         match = _NEAR_MISS.match(line)
         if match is None:
             continue
+        previous = _previous_bullet(lines, index)
+        if match.group("bullet") is None and previous is not None:
+            # "- [a](x)" then "[b](y)" on the next line: a lazy continuation that would merge
+            # the second link into the first resource.
+            fixed = f"{previous}[{match.group('label')}]({match.group('url')})"
+            repaired[index] = fixed + line[match.end() :]
+            found.append(NearMiss(index, line[: match.end()].strip(), fixed.strip()))
+            continue
         bullet = match.group("bullet")
         glued_bullet = bullet is not None and not match.group("gap") and bullet[0] in "-+"
         if not (glued_bullet or match.group("space")):
@@ -56,6 +65,17 @@ def repair_near_misses(lines: list[str]) -> tuple[list[str], list[NearMiss]]:
         repaired[index] = fixed + line[match.end() :]
         found.append(NearMiss(index, line[: match.end()].strip(), fixed.strip()))
     return repaired, found
+
+
+_BULLET_LINK = re.compile(r"^(?P<marker>[ \t]*[-+*][ \t]+)\[")
+
+
+def _previous_bullet(lines: list[str], index: int) -> str | None:
+    """The bullet marker ("- ") of the line right above, when it is a list item with a link."""
+    if index == 0:
+        return None
+    above = _BULLET_LINK.match(lines[index - 1])
+    return above.group("marker") if above else None
 
 
 # "Exercise 3: Kafka", "Excercise 3", "Exercise 3 - ..." (normalised heading text, lower case).

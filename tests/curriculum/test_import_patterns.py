@@ -260,6 +260,19 @@ class TestNearMissResources:
         # the stored text is the author's, untouched
         assert item.blocks[3].markdown == "-[Second] (https://b.example/two)"
 
+    def test_a_link_without_its_bullet_is_not_merged_into_the_resource_above(self):
+        item = parse_item(
+            "# Day 1 - X\n\n## Resources\n- [One](https://a.example/1)\n[Two](https://a.example/2)\n",
+            source="d/day_01.md",
+        )
+        assert [(b.title, b.line) for b in item.blocks if b.kind == "resource"] == [
+            ("One", 4),
+            ("Two", 5),
+        ]
+        assert [(w.line, "[Two](https://a.example/2)" in w.message) for w in item.warnings] == [
+            (5, True)
+        ]
+
     def test_well_formed_links_and_prose_brackets_are_left_alone(self):
         item = parse_item(
             "# Day 1 - X\n\n## Resources\n- [Guide](https://a.example/g)\n\nSee [1] (page 3).\n"
