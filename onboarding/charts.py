@@ -95,6 +95,13 @@ def duration_scale(longest_hours: float) -> Scale:
     return Scale(maximum=end, ticks=ticks, unit="h")
 
 
+def format_duration(hours: float | None) -> str:
+    """One duration on its own (a table cell): minutes under 2 h, else hours; a dash for none."""
+    if hours is None:
+        return "\u2013"
+    return duration_scale(hours).format(hours)
+
+
 @dataclass
 class Bar:
     label: str

@@ -99,3 +99,15 @@ def test_mentor_chart_counts_hours_with_the_deadline_on_a_tick(
     html = client.get(reverse("manage:analytics_mentors")).content.decode()
     assert _ticks(html) == ["0 h", "24 h", "48 h", "72 h"]
     assert "48 h deadline" in html
+
+
+@pytest.mark.django_db
+def test_the_time_table_reads_minutes_like_its_chart(client, mfa_passed, admin, mentor, version):
+    seed(version, mentor, 2)
+    ItemProgress.objects.exclude(completed_at=None).update(
+        completed_at=F("started_at") + datetime.timedelta(minutes=3)
+    )
+    mfa_passed(client, admin)
+    html = client.get(reverse("manage:analytics_time")).content.decode()
+    table = html[html.index('<table class="figures">') :]
+    assert "<td>3 min</td>" in table and "0.0 h" not in table and "0.1 h" not in table
