@@ -3,8 +3,10 @@ hire recorded on it (progress, checks, answers, the mentor's review) follows the
 version; a close contest between candidates is reported, never guessed."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from curriculum.importer.identity import match_renamed
 from curriculum.models import Block, Item
@@ -199,3 +201,23 @@ def test_ambiguous_rename_is_reported_in_the_summary(tmp_path):
     ]
     assert items["removed"] == ["chapter_02/day_05.md"]
     assert sorted(items["added"]) == ["chapter_02/day_07.md", "chapter_02/day_08.md"]
+
+
+@pytest.mark.django_db
+def test_the_command_says_renamed_from(tmp_path):
+    root = tmp_path / "program"
+    write_tree(
+        root, {"readme.md": readme("chapter_02/day_05.md"), "chapter_02/day_05.md": DAY_FIVE}
+    )
+    call_command(
+        "import_curriculum", str(root), "--program", "streams", "--publish", stdout=StringIO()
+    )
+    (root / "chapter_02" / "day_05.md").unlink()
+    write_tree(
+        root,
+        {"readme.md": readme("chapter_02/day_09.md"), "chapter_02/day_09.md": DAY_FIVE_EDITED},
+    )
+    out = StringIO()
+    call_command("import_curriculum", str(root), "--program", "streams", stdout=out)
+    assert "0 items added, 0 changed, 1 renamed, 0 removed." in out.getvalue()
+    assert "  chapter_02/day_09.md: renamed from chapter_02/day_05.md" in out.getvalue()
