@@ -355,17 +355,23 @@ def _file_for_label(
     wanted = _name_tokens(entry.label)
     if not wanted or not any(isinstance(token, int) for token in wanted):
         return None
-    found = [
-        source
-        for source in texts
-        if source not in taken
-        and source not in README_NAMES
-        and _name_tokens(PurePosixPath(source).stem) == wanted
-    ]
+    free = [source for source in texts if source not in taken and source not in README_NAMES]
+    found = [source for source in free if _name_tokens(PurePosixPath(source).stem) == wanted]
+    if not found and len(wanted) == 2 and wanted[0] == "day":
+        # openshift_basics.md titled "# Day 12 - ..." is Day 12 too.
+        found = [source for source in free if _title_day(texts[source]) == wanted[1]]
     if len(found) > 1 and chapter_number is not None:
         in_chapter = [s for s in found if _first_number(_top_folder(s)) == chapter_number]
         found = in_chapter or found
     return found[0] if len(found) == 1 else None
+
+
+_DAY_TITLE = re.compile(r"\A\s*#\s+(?:\*\*)?day\s*0*(\d{1,4})\b", re.IGNORECASE)
+
+
+def _title_day(text: str) -> int | None:
+    match = _DAY_TITLE.match(text)
+    return int(match.group(1)) if match else None
 
 
 def _item_from_entry(

@@ -60,6 +60,22 @@ class TestTocAndFiles:
             "program: imported from the file, the outside link kept on it"
         ]
 
+    def test_a_file_titled_with_the_day_is_found_whatever_its_name(self, tmp_path):
+        root = write_tree(
+            tmp_path / "p",
+            {
+                "readme.md": self.README,
+                "chapter_01/day_01.md": DAY.format(n=1, title="One"),
+                "chapter_02/openshift_basics.md": DAY.format(n=3, title="Three"),
+            },
+        )
+        program = parse_program(root)
+        assert [(i.source, str(i.kind), i.number, i.url) for i in program.chapters[1].items] == [
+            ("", "external", 2, "https://internal.example/day-2"),
+            ("chapter_02/openshift_basics.md", "day", 3, "https://internal.example/day-3"),
+        ]
+        assert not any("appears twice" in m for _, _, m in messages(program))
+
     def test_a_file_listed_elsewhere_is_not_claimed_by_an_outside_link(self, tmp_path):
         readme = self.README + "\n## Chapter 03: Later\n- **[Day 02](./chapter_02/day_02.md):** 2\n"
         root = write_tree(
@@ -94,6 +110,19 @@ class TestTocAndFiles:
             (1, ["c/day_01.md", "c/day_02.md"])
         ]
         assert ("readme.md", 4, "chapter 1 is listed twice; its entries join the first") in (
+            messages(program)
+        )
+
+    def test_a_day_number_used_twice_is_warned(self, tmp_path):
+        root = write_tree(
+            tmp_path / "p",
+            {
+                "a/day_01.md": DAY.format(n=1, title="One"),
+                "b/day_01.md": DAY.format(n=1, title="Again"),
+            },
+        )
+        program = parse_program(root)
+        assert ("b/day_01.md", None, "day 1 appears twice (a/day_01.md and b/day_01.md)") in (
             messages(program)
         )
 
