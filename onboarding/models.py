@@ -1,6 +1,7 @@
 """The hire journey's records, and the outbox every outgoing email passes through."""
 
 import datetime
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -1008,17 +1009,26 @@ class MeetingBooking(models.Model):
 class CalendarFeed(models.Model):
     """A person's private calendar-feed URL: whoever holds the token reads their meetings.
 
-    Revoking deletes the row; a new token is a new row, so an old URL stops working at once.
+    Only the token's SHA-256 is stored, so a copy of the database (a backup, a read replica)
+    opens nobody's calendar; the token itself is shown once, when it is made. Revoking deletes
+    the row; a new token is a new row, so an old URL stops working at once.
     """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set on the instance calendar_feed_create returns, never stored or read back.
+    token: str = ""
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        # A random 256-bit token needs no salt or slow hash: there is nothing to guess.
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Program admin: enrollment history, the audit log, privacy (issue 8) ----------------------

@@ -313,7 +313,8 @@ def calendar_feed_meetings(
 ) -> tuple[User, list[tuple[Meeting, list[MeetingParticipant]]]]:
     """The feed of the person holding TOKEN: their meetings with a time from 90 days ago on.
     An unknown or revoked token, or a deactivated person, is a 404."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    token_hash = CalendarFeed.hash_token(token)
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash).first()
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar.")
     now = now or timezone.now()

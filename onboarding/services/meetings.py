@@ -51,7 +51,7 @@ from ..models import (
 from ..scheduling import Availability, SlotQuery, SlotResult, find_slot
 from .journey import text_clean
 from .mail import email_queue, enqueue_on_commit
-from .notifications import meeting_booked_notify
+from .notifications import emails_wanted, meeting_answer_notify, meeting_booked_notify
 
 TITLE_MAX_CHARS = 200
 NAME_MAX_CHARS = 120
@@ -762,17 +762,20 @@ def _answer_apply(
     participant.save(update_fields=["response", "response_note", "responded_at", "link_uses"])
     organiser = meeting.organiser
     if response != MeetingResponse.ACCEPTED and organiser is not None and organiser.is_active:
+        meeting_answer_notify(participant=participant)  # in-app, as the organiser chose
         context = {
             "meeting": meeting,
             "participant": participant,
             "url": absolute_url(reverse("meetings:detail", args=[meeting.pk])),
         }
-        email_queue(
-            to=organiser.email,
-            subject=f"{participant.name}: {participant.get_response_display()} — {meeting.title}",
-            body_text=render_to_string("onboarding/meetings/email/answer.txt", context),
-            dedupe_key=f"meeting:{meeting.pk}:answer:{participant.pk}:{participant.link_uses}",
-        )
+        if emails_wanted(organiser, "meeting_answers"):
+            email_queue(
+                to=organiser.email,
+                subject=f"{participant.name}: {participant.get_response_display()} — "
+                f"{meeting.title}",
+                body_text=render_to_string("onboarding/meetings/email/answer.txt", context),
+                dedupe_key=f"meeting:{meeting.pk}:answer:{participant.pk}:{participant.link_uses}",
+            )
     return participant
 
 
@@ -939,10 +942,14 @@ def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 def calendar_feed_create(*, user: User) -> CalendarFeed:
-    """Give USER a new private feed URL; any earlier URL stops working at once."""
+    """Give USER a new private feed URL; any earlier URL stops working at once. The token is
+    on the returned feed only (`feed.token`): what is stored is its hash."""
     with transaction.atomic():
         CalendarFeed.objects.filter(user=user).delete()
-        return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+        token = secrets.token_urlsafe(32)
+        feed = CalendarFeed.objects.create(user=user, token_hash=CalendarFeed.hash_token(token))
+    feed.token = token  # the only time the token exists outside the person's calendar program
+    return feed
 
 
 def calendar_feed_revoke(*, user: User) -> None:

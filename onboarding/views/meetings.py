@@ -5,7 +5,10 @@ Two pages need no login by design: the signed answer link a client contact gets 
 a person's calendar feed (read by its secret token). Each refuses a bad key with a clear 4xx.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -197,12 +200,8 @@ def meeting_arrange_team(request: HttpRequest, enrollment_id: int) -> HttpRespon
         form = arranging.form(initial={"client_team": team.pk} if team else None)
         context = arranging.context(request, form, ClientTeamQuickForm() if team else team_form)
         context["team_added"] = team
-        return render(
-            request,
-            "onboarding/meetings/_team_picker.html",
-            context,
-            status=200 if team is not None else 422,
-        )
+        # A refusal is 200 too: htmx swaps only a success, and the message is in the fragment.
+        return render(request, "onboarding/meetings/_team_picker.html", context)
     typed = _typed_values(request, arranging.form())
     if team is None:
         request.session[arranging.key + ":typed"] = typed
@@ -375,22 +374,42 @@ def meeting_link_answer(request: HttpRequest, token: str) -> HttpResponse:
 # --- calendar feed -----------------------------------------------------------------------------
 
 
+# The new feed's address, kept in the session from the POST that made it to the one page
+# that shows it (popped there): only its hash is stored, so it can never be shown again.
+_FEED_URL_ONCE = "calendar_feed_url_once"
+
+
 @login_required
 @require_GET
 def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
     feed = selectors.calendar_feed_of(user=request.user)
-    url = (
-        request.build_absolute_uri(reverse("meetings:feed", args=[feed.token]))
-        if feed is not None
-        else ""
+    url = request.session.pop(_FEED_URL_ONCE, "") if feed is not None else ""
+    return render(
+        request,
+        "onboarding/meetings/feed.html",
+        {"feed": feed, "feed_url": url, "links": _subscribe_links(url) if url else None},
     )
-    return render(request, "onboarding/meetings/feed.html", {"feed": feed, "feed_url": url})
+
+
+def _subscribe_links(url: str) -> dict[str, str]:
+    """webcal:// for the calendar program the system opens, and the two web calendars' own
+    "subscribe from URL" pages, each given the address."""
+    webcal = "webcal://" + url.split("://", 1)[-1]
+    return {
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}),
+        "outlook": "https://outlook.live.com/calendar/0/addfromweb?"
+        + urlencode({"url": url, "name": "Onboarding meetings"}),
+    }
 
 
 @login_required
 @require_POST
 def calendar_feed_create(request: HttpRequest) -> HttpResponse:
-    services.calendar_feed_create(user=request.user)
+    feed = services.calendar_feed_create(user=request.user)
+    # From SITE_URL, not the request's Host header, like every link the app hands out.
+    path = reverse("meetings:feed", args=[feed.token])
+    request.session[_FEED_URL_ONCE] = settings.SITE_URL.rstrip("/") + path
     messages.success(request, "Your calendar has a new private address; any older one is off.")
     return redirect("meetings:feed_settings")
 

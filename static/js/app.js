@@ -52,16 +52,6 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 })();
 
-// --- refused htmx posts (desk and meetings) ---
-// A refused form answers 422 with the fragment that shows the message next to the control;
-// htmx does not swap error answers unless told, so swap this one in place.
-document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 422) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
-  }
-});
-
 // --- invite = enroll, time zones, days away (issue 15: people) ---
 (() => {
   // Choosing a cohort fills in its start date, and its program when none is chosen yet.
@@ -135,3 +125,95 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     });
   });
 })();
+
+// --- refused htmx posts ---
+// A refused form may answer 422 with the fragment that shows the message next to the control
+// (the hire's journey does); htmx does not swap error answers unless told, so swap this one.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+// --- the day's contents (issue 15: journey) ---
+// Open beside the day where there is room (folded above it on a phone); after htmx swaps a
+// block, recount each section's done/total from the page (every to-do block says data-todo, each
+// heading data-section-start, in page order), so the counts follow the hire's ticks.
+(() => {
+  const wide = window.matchMedia("(min-width: 64rem)");
+  const place = () => {
+    document.querySelectorAll("[data-day-toc] details").forEach((details) => {
+      details.open = wide.matches;
+    });
+  };
+  const recount = () => {
+    const toc = document.querySelector("[data-day-toc]");
+    if (!toc) return;
+    const counts = new Map();
+    let current = null;
+    document.querySelectorAll("[data-section-start], [data-todo]").forEach((element) => {
+      if (element.hasAttribute("data-section-start")) {
+        current = { done: 0, total: 0 };
+        counts.set(element.id, current);
+      }
+      const state = element.getAttribute("data-todo");
+      if (current && state) {
+        current.total += 1;
+        if (state === "done") current.done += 1;
+      }
+    });
+    toc.querySelectorAll("[data-toc-section]").forEach((entry) => {
+      const count = counts.get(entry.getAttribute("data-toc-section"));
+      const badge = entry.querySelector("[data-toc-badge]");
+      const spoken = entry.querySelector("[data-toc-spoken]");
+      if (!count || !badge || !spoken) return;
+      const complete = count.total > 0 && count.done === count.total;
+      badge.textContent = complete ? "✓" : `${count.done}/${count.total}`;
+      spoken.textContent = `, ${count.done} of ${count.total} done`;
+      entry.classList.toggle("is-done", complete);
+    });
+  };
+  // Mark the section being read, so the contents show where the hire is on a long day.
+  const follow = () => {
+    const toc = document.querySelector("[data-day-toc]");
+    if (!toc || !("IntersectionObserver" in window)) return;
+    const entries = new Map();
+    toc.querySelectorAll("[data-toc-section]").forEach((entry) => {
+      entries.set(entry.getAttribute("data-toc-section"), entry);
+    });
+    const observer = new IntersectionObserver(
+      (seen) => {
+        seen.forEach((item) => {
+          if (!item.isIntersecting) return;
+          entries.forEach((entry, id) => entry.classList.toggle("is-current", id === item.target.id));
+        });
+      },
+      { rootMargin: "0px 0px -70% 0px" },
+    );
+    entries.forEach((_, id) => {
+      const heading = document.getElementById(id);
+      if (heading) observer.observe(heading);
+    });
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    place();
+    follow();
+  });
+  wide.addEventListener("change", place);
+  document.addEventListener("htmx:afterSettle", recount);
+})();
+
+// --- calendar feed shown once (issue 16): a Copy button beside a read-only address ---
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[data-copy-from]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copyFrom);
+  if (!field) return;
+  field.select();
+  const done = () => {
+    button.textContent = button.dataset.copiedText || "Copied";
+  };
+  if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, () => {});
+  else if (document.execCommand("copy")) done();
+});

@@ -180,3 +180,35 @@ def test_no_view_calls_int_or_isdigit_on_what_it_was_sent():
 def test_the_lint_finds_what_it_looks_for():
     source = 'def view(request):\n    x = request.GET.get("a", "")\n    if x.isdigit():\n        return int(x)\n'
     assert parses_by_hand(source) == [3, 4]
+
+
+# --- the meta-test: every route reads its ids and tokens through the edge's converters -----------
+
+
+def _route_converters():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(resolver, prefix):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name != "admin":  # the Django admin's own routes
+                    yield from walk(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                for name, converter in pattern.pattern.converters.items():
+                    yield f"{prefix}{pattern.pattern}", name, converter
+
+    yield from walk(get_resolver(), "")
+
+
+def test_no_route_of_ours_uses_djangos_int_or_str_converter():
+    from django.urls.converters import IntConverter, StringConverter
+
+    from onboarding.edge import IdConverter
+
+    plain = [
+        f"{route} <{name}>"
+        for route, name, converter in _route_converters()
+        if type(converter) in (IntConverter, StringConverter)
+    ]
+    assert any(isinstance(c, IdConverter) for *_, c in _route_converters())
+    assert not plain, f"use <id:...> or <token:...> (onboarding/edge.py): {plain}"

@@ -592,8 +592,9 @@ def test_the_meeting_page_shows_each_viewer_their_own_time(client, arrange, hire
 def test_a_private_feed_lists_my_meetings_and_can_be_revoked(client, arrange, hire, team):
     meeting = arrange(client_team=team)
     client.force_login(hire)
-    client.post(reverse("meetings:feed_create"))
-    token = hire.calendar_feed.token
+    page = client.post(reverse("meetings:feed_create"), follow=True).content.decode()
+    # Shown once, on the page the POST leads to (only its hash is stored).
+    token = page.split("/meetings/calendar/", 1)[1].split(".ics", 1)[0]
     feed_url = reverse("meetings:feed", args=[token])
     client.logout()  # calendar programs have no session
 
