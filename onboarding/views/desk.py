@@ -126,9 +126,10 @@ def review_comment(request: HttpRequest, submission_id: int) -> HttpResponse:
         messages.success(request, "Comment added.")
         return redirect(reverse("desk:review", args=[submission.pk]) + "#thread")
     if request.htmx:  # refused: the thread again, in place, with the message and the text
+        # (200: htmx swaps only a success, and a 4xx would be a console error in the browser)
         page = selectors.review_page(submission=submission)
         context = {"page": page, "submission": submission, "comment_form": form}
-        return render(request, "onboarding/desk/_review_thread.html", context, status=422)
+        return render(request, "onboarding/desk/_review_thread.html", context)
     return refused_redirect(
         request,
         form,
@@ -161,7 +162,7 @@ def _decide(request: HttpRequest, submission_id: int, *, accept: bool) -> HttpRe
                 "enrollment": submission.enrollment,
                 "decision_form": form,
             }
-            return render(request, "onboarding/desk/_review_decision.html", context, status=422)
+            return render(request, "onboarding/desk/_review_decision.html", context)
         return refused_redirect(
             request,
             form,
