@@ -148,7 +148,18 @@ def version_export(request: HttpRequest, version_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    """An item rendered exactly as hires see it (blocks in authored order, cached HTML)."""
+    """An item rendered exactly as hires see it (blocks in authored order, cached HTML).
+
+    Links between items point here (rendered once, at import). A hire enrolled on the item's
+    version is sent to their own journey page of it instead, with their controls; whoever may
+    author stays on this reader."""
+    can_author = can_see_drafts(request.user)
+    if not can_author:
+        from onboarding.selectors.journey import own_journey_item_url
+
+        own = own_journey_item_url(user=request.user, item_id=item_id)
+        if own is not None:
+            return redirect(own)
     item = selectors.item_for_user(user=request.user, item_id=item_id)
     blocks = list(item.blocks.all())
     # The authored title line ("# Day 03 - ... :elephant:") is the page's heading, not a repeat.
@@ -160,6 +171,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "title_block": title_block,
             "blocks": blocks[1:] if title_block else blocks,
+            "can_author": can_author,  # the version page is the authors'; others go home
         },
     )
 

@@ -6,9 +6,12 @@ reversed once per process with sentinel ids and the result is formatted for each
 """
 
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Container
 
 from django.urls import get_script_prefix, reverse
+
+from curriculum.paths import URL_PREFIX as CURRICULUM_PREFIX
 
 
 def path_maker(name: str, *params: str) -> Callable[..., str]:
@@ -27,3 +30,33 @@ def _pattern(name: str, params: tuple[str, ...], script_prefix: str) -> str:
         assert pattern.count(str(sentinel)) == 1, (name, param)
         pattern = pattern.replace(str(sentinel), "{" + str(params.index(param)) + "}")
     return pattern
+
+
+# Links between items are rendered once, at import, to the authoring reader
+# (`curriculum.paths.item_url`), and that HTML is cached and shared by every viewer. On a journey
+# page each such link is pointed at the viewer's own page instead: the journey page of the same
+# enrollment (a hire's own, or the mentee's for their mentor), so a hire never lands on the
+# reader without their controls. A string scan per block, and a substitution only in the few
+# blocks that link to another item; the cached HTML itself is never changed.
+_READER_ITEMS = CURRICULUM_PREFIX + "items/"
+_READER_ITEM_LINK = re.compile(r'href="' + re.escape(_READER_ITEMS) + r"(\d+)/")
+
+
+def links_to_items(html: str) -> bool:
+    return _READER_ITEMS in html
+
+
+def journey_html(html: str, *, enrollment_id: int, item_ids: Container[int]) -> str:
+    """HTML with its links to items of ITEM_IDS (the enrollment's version) sent to the
+    enrollment's journey pages; fragments ("#a-heading") are kept, other links left alone."""
+    if not links_to_items(html):
+        return html
+    item_link = path_maker("journey:item", "enrollment_id", "item_id")
+
+    def to_journey(match: re.Match[str]) -> str:
+        item_id = int(match.group(1))
+        if item_id not in item_ids:
+            return match.group(0)
+        return f'href="{item_link(enrollment_id, item_id)}'
+
+    return _READER_ITEM_LINK.sub(to_journey, html)

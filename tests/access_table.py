@@ -660,7 +660,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     # --- curriculum: reading and authoring -----------------------------------------------------
     ("curriculum:item_detail", "published item"): Row(
-        lambda w: {"item_id": w.day1.pk}, get=answers(OK), post=answers(NO_METHOD)
+        lambda w: {"item_id": w.day1.pk},
+        # a hire enrolled on its version is sent to their own journey page of it
+        get=answers(OK, hire=MOVED, other_hire=MOVED),
+        post=answers(NO_METHOD),
     ),
     ("curriculum:item_detail", "draft item"): Row(
         lambda w: {"item_id": w.draft_item.pk},

@@ -25,7 +25,7 @@ from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind, ItemKind
 from curriculum.models import Block, Chapter, Item, ProgramVersion, VersionState
 from curriculum.services import block_signature
 
-from ..links import path_maker
+from ..links import journey_html, links_to_items, path_maker
 from ..models import (
     MEETING_REQUEST_WAITING_STATES,
     BlockCheck,
@@ -131,6 +131,23 @@ def enrollment_current_for_hire(*, user: User | AnonymousUser) -> Enrollment | N
     if enrollment is not None:
         enrollment.hire = user  # the viewer is the hire: their row is loaded already
     return enrollment
+
+
+def own_journey_item_url(*, user: User | AnonymousUser, item_id: int) -> str | None:
+    """The hire's own journey page of ITEM_ID, when one of their enrollments is on its version
+    (the newest such); None for anyone else. What a link to the curriculum's reader of an item
+    opens for a hire: their page, with their controls. One query, none for a non-hire."""
+    if not isinstance(user, User) or not user.is_active or not user.is_hire:
+        return None
+    enrollment_id = (
+        Enrollment.objects.filter(hire_id=user.pk, version__items=item_id)
+        .order_by("-created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if enrollment_id is None:
+        return None
+    return path_maker("journey:item", "enrollment_id", "item_id")(enrollment_id, item_id)
 
 
 def enrollment_schedule(enrollment: Enrollment) -> Schedule:
@@ -423,6 +440,10 @@ class BlockView:
     answer_form: Any = None  # the view attaches the question's form; selectors don't build forms
     meeting_form: Any = None  # a "Request this meeting" form sent back with its errors
     comments: list[ReviewComment] = field(default_factory=list)  # the review of its answer
+    html: str = ""  # the block's HTML with its item links pointing at this journey's pages
+
+    def __post_init__(self) -> None:
+        self.html = self.html or self.block.html
 
     @property
     def changes_requested(self) -> bool:
@@ -451,11 +472,47 @@ class BlockView:
         return self.meeting_request is not None and self.meeting_request.is_open
 
     @property
+    def starts_section(self) -> bool:
+        """A top-level "## ..." heading (not the day's title): an entry of the day's contents."""
+        data = self.block.data or {}
+        return self.block.depth == 0 and data.get("level") == 2 and data.get("role") != "title"
+
+    @property
+    def todo(self) -> str:
+        """ "done" or "open" for what the hire does on this block (ticks, reads, answers, asks
+        for a meeting), "" for reading matter. Reflection prompts count once, as the reflection
+        (`ItemPage.sections`)."""
+        kind = self.block.kind
+        if kind in CHECKABLE_KINDS or kind == BlockKind.RESOURCE:
+            done = self.checked
+        elif kind == BlockKind.QUESTION:
+            done = self.answer_locked
+        elif kind == BlockKind.MEETING_REQUEST:
+            done = self.meeting_open
+        else:
+            return ""
+        return "done" if done else "open"
+
+    @property
     def resource_opens(self) -> bool:
         """A resource whose link may go through the "open and count as read" redirect."""
         return self.block.kind == BlockKind.RESOURCE and bool(
             safe_resource_url((self.block.data or {}).get("url"))
         )
+
+
+@dataclass
+class DaySection:
+    """One entry of a day's contents: a "## ..." heading and what the hire did under it."""
+
+    title: str
+    anchor: str  # the id of the heading's block on the page
+    done: int = 0
+    total: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done == self.total
 
 
 @dataclass
@@ -480,6 +537,34 @@ class ItemPage:
             self.reflection is not None
             and self.reflection.state == SubmissionState.CHANGES_REQUESTED
         )
+
+    @property
+    def sections(self) -> list[DaySection]:
+        """The day's contents in order, each with the hire's progress under it (ticks, reads,
+        answers, meetings asked for, and the reflection as one). Computed from the blocks the
+        page read: no query."""
+        sections: list[DaySection] = []
+        reflection_counted = False
+        for view in self.blocks:
+            if view.starts_section:
+                number = (view.block.data or {}).get("number")
+                title = view.block.title or "Section"
+                if view.block.kind == BlockKind.SECTION and number:
+                    title = f"{number}. {title}"
+                sections.append(DaySection(title=title, anchor=f"block-{view.block.position}"))
+            if not sections:
+                continue
+            if view.block.kind == BlockKind.REFLECTION_PROMPT:
+                if reflection_counted:
+                    continue
+                reflection_counted = True
+                state = "done" if self.reflection_locked else "open"
+            else:
+                state = view.todo
+            if state:
+                sections[-1].total += 1
+                sections[-1].done += state == "done"
+        return sections
 
     @property
     def prompts(self) -> list[Block]:
@@ -628,6 +713,7 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
         _published_order(enrollment.version_id) if published else _item_order(enrollment.version_id)
     )
     index = order.index(item.pk)
+    item_ids = frozenset(order)
     return ItemPage(
         enrollment=enrollment,
         item=item,
@@ -638,6 +724,7 @@ def item_page(*, enrollment: Enrollment, item_id: int) -> ItemPage:
                 submission=answers.get(block.key),
                 meeting_request=meetings.get(block.key),
                 comments=comments.get(answers[block.key].pk, []) if block.key in answers else [],
+                html=journey_html(block.html, enrollment_id=enrollment.pk, item_ids=item_ids),
             )
             for block in blocks
         ],
@@ -700,12 +787,19 @@ def block_view(*, enrollment: Enrollment, item: Item, block_key: str) -> BlockVi
             MeetingRequest.objects.filter(enrollment=enrollment, item=item, block_key=block_key)
         ).get(block_key)
     comments = review_comments([submission]) if submission is not None else {}
+    html = block.html
+    if links_to_items(html):  # the version's item ids, only for a block that links to an item
+        version = enrollment.version
+        published = version.state == VersionState.PUBLISHED
+        order = _published_order(version.pk) if published else _item_order(version.pk)
+        html = journey_html(html, enrollment_id=enrollment.pk, item_ids=frozenset(order))
     return BlockView(
         block=block,
         checked=checked,
         submission=submission,
         meeting_request=meeting,
         comments=comments.get(submission.pk, []) if submission is not None else [],
+        html=html,
     )
 
 
