@@ -91,18 +91,54 @@ def test_deactivated_user_is_out_on_the_next_request(client, hire):
     assert response["Location"].startswith(reverse("account_login"))
 
 
+def _signed_out(client, old_session_key: str) -> None:
+    """Out for real: pages send to the login page, the old session is gone from the store, and
+    replaying its cookie does not sign anyone back in."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    response = client.get(reverse("accounts:profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    assert not Session.objects.filter(session_key=old_session_key).exists()
+    client.cookies[settings.SESSION_COOKIE_NAME] = old_session_key
+    assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+
+
+def test_a_signed_in_client_is_not_signed_out(client, hire):
+    """The check above, on its negative case: right after login it must not pass."""
+    _login(client, hire.email)
+    with pytest.raises(AssertionError):
+        _signed_out(client, client.session.session_key)
+
+
 @override_settings(SESSION_ABSOLUTE_SECONDS=0)
 def test_session_ends_after_its_absolute_lifetime(client, hire):
     _login(client, hire.email)
+    old = client.session.session_key
+    assert _session_exists(old)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert client.get(reverse("accounts:profile")).status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    _signed_out(client, old)
 
 
 def test_logout_ends_the_session(client, hire):
     _login(client, hire.email)
-    client.post(reverse("account_logout"))
-    assert client.get(reverse("home")).status_code == 302
+    old = client.session.session_key
+    assert client.get(reverse("home")).status_code == 200
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    _signed_out(client, old)
+
+
+def _session_exists(key: str) -> bool:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.filter(session_key=key).exists()
 
 
 def test_django_admin_login_goes_through_allauth(client):

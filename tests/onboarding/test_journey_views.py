@@ -1,17 +1,20 @@
 """The hire's journey through its pages: access, query counts, htmx and plain posts, bad input."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
 from onboarding.models import BlockCheck, ItemProgress, ProgressState, Submission, SubmissionState
 from onboarding.services.journey import enrollment_create, reflection_submit
 from tests.onboarding.journey_support import demo_version, generated_version
+from tests.support.clock import pin_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -105,15 +108,30 @@ def test_an_item_of_another_program_is_a_404(client, hire, enrollment, tmp_path)
 # --- home ------------------------------------------------------------------------------------------
 
 
-def test_home_shows_the_program_today_and_next_action(client, hire, enrollment, day1, version):
+@pytest.mark.parametrize(
+    ("moment", "behind", "next_index"),
+    [
+        # started on Monday 2 November 2026, nothing done: six working days later, behind and
+        # sent to that day's item (what is left behind is listed apart)
+        (datetime.datetime(2026, 11, 10, 10, tzinfo=datetime.UTC), True, 6),
+        (datetime.datetime(2026, 11, 2, 10, tzinfo=datetime.UTC), False, 0),
+    ],
+    ids=["a week in", "day one"],
+)
+def test_home_shows_the_program_today_and_next_action(
+    client, hire, enrollment, day1, version, monkeypatch, moment, behind, next_index
+):
+    pin_clock(monkeypatch, moment)
     client.force_login(hire)
     response = client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Lighthouse Platform Onboarding" in html
     assert 'id="journey-progress"' in html
-    assert "Start Day 00" in html
-    assert "behind schedule" in html  # started on 2 November 2026, nothing done
+    in_order = Item.objects.filter(version=version).order_by("chapter__position", "position")
+    next_action = escape(f"Start {in_order[next_index]}")
+    assert next_action in html, re.findall(r"(?:Start|Continue)[^<]{0,40}", html)
+    assert ("behind schedule" in html) is behind
 
 
 def test_home_without_enrollment_says_so(client, hire):

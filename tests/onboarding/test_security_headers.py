@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.access_table import OK, TABLE
 from tests.access_world import world_for_module
+from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +30,78 @@ def test_logged_in_pages_are_no_store_and_carry_csp(client, hire):
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
-def test_production_settings_send_hsts_and_secure_cookies(client, settings):
-    settings.SECURE_HSTS_SECONDS = 31536000
-    settings.SECURE_SSL_REDIRECT = False
-    response = client.get(reverse("account_login"), secure=True)
-    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+SECURITY_SETTINGS = (
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_NAME",
+)
+
+
+def _production_settings() -> dict:
+    """The security settings onboarding.settings.production really has, read in a process of
+    its own (the test cannot choose them: it only applies what production says)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    names = ", ".join(repr(name) for name in SECURITY_SETTINGS)
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({{n: getattr(settings, n) for n in ({names},)}}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "onboarding.settings.production",
+        "DJANGO_SECRET_KEY": "not-a-secret-only-to-read-the-settings",
+        "ALLOWED_HOSTS": "testserver",
+    }
+    env.pop("SECURE_HSTS_SECONDS", None)
+    env.pop("SECURE_SSL_REDIRECT", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_production_settings_send_hsts_and_secure_cookies(client, settings, hire):
+    production = _production_settings()
+    for name, value in production.items():
+        setattr(settings, name, tuple(value) if isinstance(value, list) else value)
+
+    assert client.get(reverse("account_login")).status_code == 301  # plain HTTP: to https
+    page = client.get(reverse("account_login"), secure=True)
+    response = client.post(
+        reverse("account_login"),
+        {"login": hire.email, "password": TEST_PASSWORD},
+        secure=True,
+    )
+
+    hsts = dict(
+        [*part.strip().split("="), ""][:2] for part in page["Strict-Transport-Security"].split(";")
+    )
+    assert int(hsts["max-age"]) >= 365 * 24 * 3600
+    assert "includeSubDomains" in hsts
+    assert response.status_code == 302
+    session = response.cookies[production["SESSION_COOKIE_NAME"]]
+    assert session["secure"] is True and session["httponly"] is True
+    assert session["samesite"] in ("Lax", "Strict")
+    csrf = page.cookies[production["CSRF_COOKIE_NAME"]]
+    assert csrf["secure"] is True
+    for cookie in (session, csrf):
+        if cookie.key.startswith("__Host-"):  # the browser keeps it only if so
+            assert cookie["path"] == "/" and not cookie["domain"]
 
 
 # --- every page ------------------------------------------------------------------------------------
