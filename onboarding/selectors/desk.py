@@ -239,14 +239,14 @@ def _mentee_activity_portable(enrollment_ids: list[int]) -> dict[int, dict]:
         return Subquery(rows.values("enrollment_id").annotate(n=Count("pk")).values("n")[:1])
 
     rows = Enrollment.objects.filter(pk__in=enrollment_ids).annotate(
-        reviews=count(Submission, state=SubmissionState.SUBMITTED),
-        questions=count(Question, state=QuestionState.OPEN),
-        meetings=count(MeetingRequest, state__in=list(MEETING_REQUEST_WAITING_STATES)),
-        started=latest(ItemProgress, "started_at"),
-        completed=latest(ItemProgress, "completed_at"),
-        checked=latest(BlockCheck, "checked_at"),
-        submitted=latest(Submission, "updated_at"),
-        asked=latest(Question, "created_at"),
+        a_reviews=count(Submission, state=SubmissionState.SUBMITTED),
+        a_questions=count(Question, state=QuestionState.OPEN),
+        a_meetings=count(MeetingRequest, state__in=list(MEETING_REQUEST_WAITING_STATES)),
+        a_started=latest(ItemProgress, "started_at"),
+        a_completed=latest(ItemProgress, "completed_at"),
+        a_checked=latest(BlockCheck, "checked_at"),
+        a_submitted=latest(Submission, "updated_at"),
+        a_asked=latest(Question, "created_at"),
     )
     done: dict[int, set[int]] = defaultdict(set)
     for enrollment_id, item_id in ItemProgress.objects.filter(
@@ -256,20 +256,22 @@ def _mentee_activity_portable(enrollment_ids: list[int]) -> dict[int, dict]:
     activity = {}
     for row in rows.values(
         "pk",
-        "reviews",
-        "questions",
-        "meetings",
-        "started",
-        "completed",
-        "checked",
-        "submitted",
-        "asked",
+        "a_reviews",
+        "a_questions",
+        "a_meetings",
+        "a_started",
+        "a_completed",
+        "a_checked",
+        "a_submitted",
+        "a_asked",
     ):
-        times = [row[k] for k in ("started", "completed", "checked", "submitted", "asked")]
+        times = [
+            row[k] for k in ("a_started", "a_completed", "a_checked", "a_submitted", "a_asked")
+        ]
         activity[row["pk"]] = {
-            "reviews_waiting": row["reviews"] or 0,
-            "questions_open": row["questions"] or 0,
-            "meetings_waiting": row["meetings"] or 0,
+            "reviews_waiting": row["a_reviews"] or 0,
+            "questions_open": row["a_questions"] or 0,
+            "meetings_waiting": row["a_meetings"] or 0,
             "last_activity": max((t for t in times if t is not None), default=None),
             "completed_item_ids": frozenset(done[row["pk"]]),
         }

@@ -36,7 +36,7 @@ from ..models import (
 from ..schedule import Schedule, local_today
 from ..selectors.journey import item_block, reflection_prompts
 from .mail import email_queue
-from .notifications import submission_submitted_notify
+from .notifications import emails_wanted, meeting_requested_notify, submission_submitted_notify
 
 # --- The hire's journey ----------------------------------------------------------------------
 # Every function takes the enrollment it writes to and the person acting (`by`). Views get the
@@ -503,6 +503,9 @@ def _meeting_request_email(request: MeetingRequest, *, block: Block) -> None:
     if mentor is None or not mentor.is_active:
         # Nobody to tell yet; the request still shows on the hire's page and home, and the
         # mentor desk lists open requests once a mentor is assigned.
+        return
+    meeting_requested_notify(request=request)  # in-app, as the mentor chose
+    if not emails_wanted(mentor, "meeting_requested"):
         return
     path = reverse(
         "journey:item", kwargs={"enrollment_id": enrollment.pk, "item_id": request.item_id}

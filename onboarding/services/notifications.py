@@ -35,7 +35,9 @@ from accounts.models import NameAndZone, NotificationChannel, Role, User
 from ..models import (
     Meeting,
     MeetingParticipant,
+    MeetingRequest,
     Notification,
+    Question,
     QuestionMessage,
     Submission,
     SubmissionKind,
@@ -71,6 +73,11 @@ KINDS: tuple[Kind, ...] = (
         "review_overdue", "Writing waiting past its review deadline", Role.MENTOR, digestible=True
     ),
     Kind("question_waiting", "A question unanswered for a day", Role.MENTOR, digestible=True),
+    Kind("question_asked", "A mentee asked me a question", Role.MENTOR),
+    Kind("meeting_requested", "A mentee asked for a meeting", Role.MENTOR),
+    Kind(
+        "meeting_answers", "Someone can't come to my meeting or asks for another time", Role.MENTOR
+    ),
     Kind("mentee_behind", "A mentee falling behind", Role.MENTOR, digestible=True),
     Kind("hire_escalation", "A hire far behind schedule", Role.PROGRAM_ADMIN),
     Kind("weekly_summary", "The weekly program summary", Role.PROGRAM_ADMIN),
@@ -105,6 +112,12 @@ def channel_for(user: "User | Recipient", kind: str) -> str:
     if chosen in CHANNELS:
         return chosen
     return KINDS_BY_KEY[kind].default
+
+
+def emails_wanted(user: "User | Recipient", kind: str) -> bool:
+    """Whether USER chose email for KIND: an event that writes its own email (with its own
+    text) asks first, and writes its in-app note with `email=False`."""
+    return channel_for(user, kind) in BY_EMAIL_CHANNELS
 
 
 def wants_digest(user: "User | Recipient") -> bool:
@@ -366,7 +379,8 @@ def submission_submitted_draft(submission: Submission) -> Draft:
         f"{enrollment.hire.name} submitted their {submission_what(submission)} "
         f"on {submission.item}",
         "",
-        desk_link("desk:review", submission_id=submission.pk),
+        # The round just submitted, on the review page.
+        desk_link("desk:review", submission_id=submission.pk) + f"#round-{submission.round}",
     )
 
 
@@ -422,6 +436,61 @@ def question_answered_notify(*, message: QuestionMessage) -> Notification | None
         f"{question.item}",
         body=message.body[:2000],
         link=_item_path(question.enrollment_id, question.item_id),
+    )
+
+
+def question_asked_notify(*, question: Question) -> Notification | None:
+    """Mentor: their hire asked a question; the note opens the thread. In-app only: the
+    question service sends its own email (with the question's text) when the mentor wants it."""
+    mentor = question.enrollment.mentor
+    if mentor is None:
+        return None
+    return notify(
+        recipient=mentor,
+        kind="question_asked",
+        dedupe_key=f"q{question.pk}",
+        title=f"{question.enrollment.hire.name} asked a question about {question.item}",
+        body=question.body[:2000],
+        link=desk_link("desk:question", question_id=question.pk) + "#thread",
+        email=False,
+    )
+
+
+def meeting_requested_notify(*, request: MeetingRequest) -> Notification | None:
+    """Mentor: their hire asked for the meeting an item calls for; the note opens the arrange
+    form for that request. In-app only, as for questions (the request has its own email)."""
+    enrollment = request.enrollment
+    mentor = enrollment.mentor
+    if mentor is None:
+        return None
+    arrange = reverse("meetings:arrange", args=[enrollment.pk])
+    return notify(
+        recipient=mentor,
+        kind="meeting_requested",
+        dedupe_key=f"mr{request.pk}",
+        title=f"{enrollment.hire.name} asked for a meeting on {request.item}",
+        body=request.note[:2000],
+        link=f"{arrange}?request={request.pk}",
+        email=False,
+    )
+
+
+def meeting_answer_notify(*, participant: MeetingParticipant) -> Notification | None:
+    """Organiser: a participant declined or asked for another time; the note opens the
+    meeting at its list of people and answers. In-app only (the answer has its own email)."""
+    meeting = participant.meeting
+    organiser = meeting.organiser
+    if organiser is None:
+        return None
+    return notify(
+        recipient=organiser,
+        kind="meeting_answers",
+        # One note per answer: a participant who answers again is heard again.
+        dedupe_key=f"m{meeting.pk}:p{participant.pk}:answer{participant.link_uses}",
+        title=f"{participant.name}: {participant.get_response_display()} — {meeting.title}",
+        body=participant.response_note[:2000],
+        link=reverse("meetings:detail", args=[meeting.pk]) + "#people-heading",
+        email=False,
     )
 
 

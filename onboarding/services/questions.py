@@ -26,7 +26,7 @@ from ..selectors.desk import faq_anchor
 from ..selectors.journey import is_program_admin
 from .mail import email_queue
 from .mentoring import markdown_clean, mentor_acts, site_url
-from .notifications import question_answered_notify
+from .notifications import emails_wanted, question_answered_notify, question_asked_notify
 
 QUESTION_MAX_CHARS = 5_000
 
@@ -41,7 +41,8 @@ def question_ask(
     """The hire asks their mentor about ITEM (and one of its blocks, when asked from one).
 
     Only the enrollment's own hire, while it is active, about an item of its version and a
-    block of that item. The mentor is emailed after commit.
+    block of that item. The mentor hears of it through the channels they chose (an in-app note
+    opening the thread, and an email after commit).
     """
     if enrollment.hire_id != by.pk:
         raise PermissionDenied("Only the hire can ask in their own name.")
@@ -62,12 +63,14 @@ def question_ask(
             body_html=html,
         )
         if enrollment.mentor is not None:
-            email_queue(
-                to=enrollment.mentor.email,
-                subject=f"{by.name} asked a question about {item}",
-                body_text=f"{text}\n\nAnswer it: {_thread_url(question)}\n",
-                dedupe_key=f"question-asked:{question.pk}",
-            )
+            question_asked_notify(question=question)  # in-app, as the mentor chose
+            if emails_wanted(enrollment.mentor, "question_asked"):
+                email_queue(
+                    to=enrollment.mentor.email,
+                    subject=f"{by.name} asked a question about {item}",
+                    body_text=f"{text}\n\nAnswer it: {_thread_url(question)}\n",
+                    dedupe_key=f"question-asked:{question.pk}",
+                )
     return question
 
 
