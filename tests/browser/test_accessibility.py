@@ -5,6 +5,7 @@ Every main page of each role is checked on the demo data, at phone and desktop w
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -59,7 +60,11 @@ def _check(page, live_server, paths) -> dict[str, list]:
     for path in paths:
         for size in SIZES:
             page.set_viewport_size(size)
-            page.goto(live_server.url + path)
+            response = page.goto(live_server.url + path)
+            # The page asked for, not a redirect to the login page or an error page (which
+            # would be scanned instead, and pass).
+            assert response is not None and response.status == 200, (path, response)
+            assert urlsplit(page.url).path == urlsplit(path).path, (path, page.url)
             problems = _serious_violations(page)
             if problems:
                 found[f"{path} @ {size['width']}px"] = problems
