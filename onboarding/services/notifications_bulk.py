@@ -220,7 +220,9 @@ def notifications_copy(*, drafts: Sequence[Draft], now: datetime.datetime) -> li
         cursor.execute(f"DROP TABLE {_KEY_TABLE}")
         # Times go as text, formatted once per distinct value: psycopg formats each datetime
         # value anew, at four times the cost of the rest of the row.
-        times = {due: due.isoformat() for due in {row.email_due_at for row in rows} if due}
+        times: dict[datetime.datetime | None, str] = {
+            due: due.isoformat() for due in {row.email_due_at for row in rows} if due
+        }
         times[now] = now.isoformat()
         created = timezone.now().isoformat()
         copy_rows(
