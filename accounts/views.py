@@ -59,8 +59,7 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
                 # They just chose this password: log them in with it, through allauth's own
                 # flow (a second factor they already have is still asked for; a mentor or
                 # admin without one is sent to set it up by the MFA middleware).
-                messages.success(request, "Welcome! Your account is ready.")
-                return _log_in(request, user)
+                return _log_in(request, user)  # allauth says "Successfully signed in as ..."
             # An account that already had a password keeps it (the invitation only added a
             # role): they log in with that one.
             messages.success(request, "Your account has the new role. Log in as usual.")

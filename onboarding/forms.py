@@ -441,7 +441,9 @@ class EnrollFieldsForm(forms.Form):
     start_date = forms.DateField(
         label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    ENROLL_FIELDS = ("version", "mentor", "co_mentor", "cohort", "start_date")
+    # The cohort first: choosing it fills in the program and start date below it.
+    ENROLL_FIELDS = ("cohort", "version", "start_date", "mentor", "co_mentor")
+    field_order = list(ENROLL_FIELDS)
 
     def __init__(self, *args, options, **kwargs):
         super().__init__(*args, **kwargs)

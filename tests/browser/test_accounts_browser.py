@@ -46,7 +46,7 @@ def test_invited_hire_sets_a_password_logs_in_and_lands_home(page, live_server, 
     page.get_by_role("button", name="Create my account").click()
 
     # Logged in at once (no second log-in with an empty email box).
-    expect(page.get_by_text("Your account is ready")).to_be_visible()
+    expect(page.get_by_text("Successfully signed in as Nora New")).to_be_visible()
     expect(page.get_by_role("heading", name="Hello, Nora New")).to_be_visible()
     expect(page.get_by_role("heading", name="Your program")).to_be_visible()
     expect(page.get_by_text("Times are shown in Asia/Jerusalem")).to_be_visible()

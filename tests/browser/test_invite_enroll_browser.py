@@ -85,7 +85,7 @@ def test_invited_hire_accepts_and_lands_logged_in_on_day_one(
     first = Item.objects.filter(version=version).order_by("chapter__position", "position")[0]
     expect(hire_page).to_have_url(re.compile(rf"/journey/{enrollment.pk}/items/{first.pk}/$"))
     expect(hire_page.get_by_role("heading", level=1).first).to_contain_text(str(first))
-    expect(hire_page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+    expect(hire_page.get_by_text("Successfully signed in as Nora New")).to_be_visible()
     expect(hire_page.get_by_text("Times are shown in Asia/Jerusalem")).to_be_visible()
     _shoot(hire_page, screenshot_dir, "invite-day-one")
     context.close()
