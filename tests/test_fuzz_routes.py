@@ -4,8 +4,9 @@ Every route in the access table (tests/access_table.py, which a meta-test keeps 
 asked with a hostile value in each path parameter, in the query parameters views read, and
 in every field of its form: NUL, digits of other scripts, 2^63, negative numbers, 100,000
 characters, invalid UTF-8 percent-escapes, CR/LF, a right-to-left override, and a form posted
-in another charset. Each role the table lets through gets every target; the roles it refuses
-take turns (they are stopped before any value is read). The values come from a seeded
+in another charset. Each role the table lets through sends every query and form; the roles
+it refuses take turns (they are stopped before any value is read), and so do the roles let
+through for a path value (a converter or the middleware refuses it before any role matters). The values come from a seeded
 generator, so a failure repeats. Each request runs in a savepoint rolled back after it; a
 refused one (4xx) must not have written anything.
 
@@ -48,26 +49,35 @@ class Hostile:
         return self.escaped or quote(self.text, safe="")
 
 
-VALUES = (
+# Refused at the edge (the middleware) wherever they are sent.
+EDGE_VALUES = (
     Hostile("nul", "abc\x00def"),
     Hostile("lone nul", "\x00"),
-    Hostile("superscript two", "²"),
-    Hostile("arabic-indic three", "٣"),
+    Hostile("invalid utf-8", "\ufffd", escaped="%FF%FE%C0%AF"),
+    Hostile("cr/lf", "a\r\nSet-Cookie: x=1"),
+)
+# Read by the views: each must be refused or used there, never a 500.
+ALWAYS = (
+    Hostile("superscript two", "²"),  # str.isdigit() says yes, int() raises
+    Hostile("2^63", str(2**63)),  # one past bigint
+)
+ROTATING = (
+    Hostile("arabic-indic three", "٣"),  # int() reads it as 3
     Hostile("devanagari twelve", "१२"),
     Hostile("fullwidth twelve", "１２"),
     Hostile("nko one", "߁"),
-    Hostile("2^63", str(2**63)),
     Hostile("2^64", str(2**64)),
     Hostile("minus one", "-1"),
     Hostile("below bigint", str(-(2**63) - 1)),
     Hostile("100,000 characters", "x" * 100_000),
-    Hostile("invalid utf-8", "\ufffd", escaped="%FF%FE%C0%AF"),
-    Hostile("cr/lf", "a\r\nSet-Cookie: x=1"),
     Hostile("right-to-left override", "\u202egpj.exe"),
     Hostile("zero", "0"),
     Hostile("spaced digits", " 1 "),
 )
-CHARSET = "latin-1 form"  # a form target: the whole body in ISO-8859-1, said so in its header
+VALUES = (*EDGE_VALUES, *ALWAYS, *ROTATING)
+CHARSET = Hostile("latin-1 form", "Café ça")  # the whole body in ISO-8859-1, said so
+# Fields some views read from a POST besides their form's own.
+EXTRA_FORM_NAMES = ("request", "revision", "item", "mentor", "cohort", "action")
 
 
 @dataclass
@@ -75,10 +85,6 @@ class Counts:
     requests: int = 0
     server_errors: int = 0
     half_saved: int = 0
-    routes: int = 0
-
-
-COUNTS = Counts()
 
 
 @pytest.fixture(scope="module")
@@ -115,35 +121,68 @@ def _url_with(route: str, kwargs: dict, name: str, value: Hostile, converters: d
 
 def _form_body(data: dict, value: Hostile) -> tuple[bytes, str]:
     """Every field set to the hostile value, as a urlencoded body (raw bytes where needed)."""
-    if value.name == CHARSET:
-        fields = {k: "Café ça" for k in data}
-        return urlencode(fields, doseq=True, encoding="latin-1").encode(), "latin-1"
-    pairs = [f"{quote(k, safe='')}={value.in_url}" for k in data]
-    return "&".join(pairs).encode(), "utf-8"
+    names = [*data, *(n for n in EXTRA_FORM_NAMES if n not in data)]
+    if value is CHARSET:
+        return urlencode({n: value.text for n in names}, encoding="latin-1").encode(), "latin-1"
+    return "&".join(f"{quote(n, safe='')}={value.in_url}" for n in names).encode(), "utf-8"
 
 
-def _cells() -> Iterator[tuple[str, str, str, str, str]]:
-    """(route, object, method, target, role): every target for each role let through, and
-    the refused roles in turn."""
+Case = tuple[str, str, str, str, str, Hostile]  # route, object, method, target, role, value
+
+
+def _cases() -> Iterator[Case]:
+    """For each route, method and target: a path value is asked by one role let through and
+    one refused, in turn (a converter or the middleware decides before any role matters); a
+    query or a form reaches the view, so it is asked by every role let through, with the
+    values that must always be tried, one more in turn and one the edge refuses; and by one
+    refused role. Seeded: a failure repeats."""
+    rng = random.Random(SEED)
     converters = _converters()
     seen_routes: set[str] = set()
     turn = 0
     for (route, obj), row in TABLE.items():
-        if route.startswith("admin:") or route in seen_routes:
+        if route in seen_routes:
             continue
         seen_routes.add(route)
-        path_names = [n for n in converters.get(route, {})]
         for method, cells in (("GET", row.get), ("POST", row.post)):
-            targets = [f"path:{n}" for n in path_names] + ["query"]
-            if method == "POST":
-                targets.append("form")
             through = [r for r in ROLES if not cells[r].refused and cells[r] != NO_METHOD]
             refused = [r for r in ROLES if cells[r].refused and cells[r] != NO_METHOD]
+            targets = [f"path:{n}" for n in converters.get(route, {})]
+            targets += ["query", "form"] if method == "POST" else ["query"]
             for target in targets:
-                yield from ((route, obj, method, target, role) for role in through)
+                turn += 1
                 if refused:
-                    yield route, obj, method, target, refused[turn % len(refused)]
-                    turn += 1
+                    yield (
+                        route,
+                        obj,
+                        method,
+                        target,
+                        refused[turn % len(refused)],
+                        rng.choice(VALUES),
+                    )
+                if not through:
+                    continue
+                if target.startswith("path:"):
+                    yield (
+                        route,
+                        obj,
+                        method,
+                        target,
+                        through[turn % len(through)],
+                        rng.choice(VALUES),
+                    )
+                    continue
+                edge = [*EDGE_VALUES, CHARSET] if target == "form" else list(EDGE_VALUES)
+                values = [*ALWAYS, rng.choice(ROTATING), rng.choice(edge)]
+                for k in range(max(len(values), len(through))):
+                    yield (
+                        route,
+                        obj,
+                        method,
+                        target,
+                        through[k % len(through)],
+                        values[k % len(values)],
+                    )
 
 
 def _ask(client, world: World, route: str, obj: str, method: str, target: str, value: Hostile):
@@ -167,30 +206,27 @@ def _ask(client, world: World, route: str, obj: str, method: str, target: str, v
             k: (v if isinstance(v, SimpleUploadedFile) else value.text) for k, v in data.items()
         }
         return client.post(url, hostile)
-    body, charset = _form_body(data or {"field": ""}, value)
+    body, charset = _form_body(data, value)
     return client.post(
         url, body, content_type=f"application/x-www-form-urlencoded; charset={charset}"
     )
 
 
-_CASES = list(_cells())
+_CASES = list(_cases())
 
 
-def test_the_fuzz_covers_every_route_and_role():
-    routes = {route for route, *_ in _CASES}
-    table_routes = {route for route, _ in TABLE if not route.startswith("admin:")}
-    assert routes == table_routes
-    assert {role for *_, role in _CASES} == set(ROLES)
-    assert {t for *_, t, _ in _CASES} >= {"query", "form"}
-    assert any(t.startswith("path:") for *_, t, _ in _CASES)
+def test_the_fuzz_covers_every_route_role_target_and_value():
+    assert {case[0] for case in _CASES} == {route for route, _ in TABLE}
+    assert {case[4] for case in _CASES} == set(ROLES)
+    assert {case[3] for case in _CASES} >= {"query", "form"}
+    assert any(case[3].startswith("path:") for case in _CASES)
+    assert {case[5].name for case in _CASES} == {v.name for v in (*VALUES, CHARSET)}
 
 
 def test_no_hostile_value_answers_5xx_or_half_saves(client, world):
-    rng = random.Random(SEED)
     problems: list[str] = []
-    form_values = [*VALUES, Hostile(CHARSET, "Café ça")]
-    for route, obj, method, target, role in _CASES:
-        value = rng.choice(form_values if target == "form" else VALUES)
+    counts = Counts()
+    for route, obj, method, target, role, value in _CASES:
         client.cookies.clear()
         world.sign_in(client, role)
         before = writes_so_far()
@@ -202,18 +238,18 @@ def test_no_hostile_value_answers_5xx_or_half_saves(client, world):
                 problems.append(f"{method} {route} {target}={value.name} as {role}: {error!r}")
             written = sorted(t for t, n in writes_so_far().items() if n != before.get(t, 0))
             transaction.set_rollback(True)
-        COUNTS.requests += 1
+        counts.requests += 1
         if status >= 500:
-            COUNTS.server_errors += 1
+            counts.server_errors += 1
             problems.append(f"{method} {route} {target}={value.name} as {role}: {status}")
         elif status >= 400 and written:
-            COUNTS.half_saved += 1
+            counts.half_saved += 1
             problems.append(
                 f"{method} {route} {target}={value.name} as {role}: {status} wrote {written}"
             )
-    COUNTS.routes = len({route for route, *_ in _CASES})
+    routes = len({case[0] for case in _CASES})
     print(
-        f"\nfuzz: {COUNTS.requests} requests over {COUNTS.routes} routes as {len(ROLES)} roles"
-        f" (seed {SEED}): {COUNTS.server_errors} answered 5xx, {COUNTS.half_saved} half-saved"
+        f"\nfuzz: {counts.requests} requests over {routes} routes as {len(ROLES)} roles"
+        f" (seed {SEED}): {counts.server_errors} answered 5xx, {counts.half_saved} half-saved"
     )
     assert not problems, "\n".join(problems[:40])
