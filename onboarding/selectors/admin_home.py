@@ -12,8 +12,19 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DateTimeField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
@@ -39,6 +50,8 @@ from .journey import COMPLETED_STATES, is_program_admin
 
 # A hire who has done nothing for this many days (a weekend and a day) is "quiet": maybe stuck.
 QUIET_DAYS = 3
+# "No activity at all", inside SQL (see _hires).
+NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 # How many of the furthest-behind and quietest hires the home page names.
 NAMED = 5
 
@@ -155,11 +168,22 @@ def _hires() -> list[tuple]:
         .annotate(
             done=Coalesce(_count(ItemProgress.objects.filter(state__in=COMPLETED_STATES)), 0),
             total=Coalesce(_count(Item.objects.all(), outer="version_id", by="version_id"), 0),
-            last_started=_latest(ItemProgress.objects.all(), "started_at"),
-            last_completed=_latest(ItemProgress.objects.all(), "completed_at"),
-            last_checked=_latest(BlockCheck.objects.all(), "checked_at"),
-            last_written=_latest(Submission.objects.all(), "updated_at"),
-            last_asked=_latest(Question.objects.all(), "created_at"),
+            # One column, not five: parsing timestamps is most of this query's cost in Python
+            # (25,000 of them at 5,000 hires). NEVER stands in for "none", as GREATEST on
+            # SQLite (MAX) is null when any argument is.
+            last_activity=Greatest(
+                *(
+                    Coalesce(_latest(queryset, column), Value(NEVER))
+                    for queryset, column in (
+                        (ItemProgress.objects.all(), "started_at"),
+                        (ItemProgress.objects.all(), "completed_at"),
+                        (BlockCheck.objects.all(), "checked_at"),
+                        (Submission.objects.all(), "updated_at"),
+                        (Question.objects.all(), "created_at"),
+                    )
+                ),
+                output_field=DateTimeField(),
+            ),
         )
         .order_by("pk")
         .values_list(
@@ -175,11 +199,7 @@ def _hires() -> list[tuple]:
             "hire__time_zone",
             "done",
             "total",
-            "last_started",
-            "last_completed",
-            "last_checked",
-            "last_written",
-            "last_asked",
+            "last_activity",
         )
     )
 
@@ -233,6 +253,8 @@ def admin_home(*, user: User | AnonymousUser, now: datetime.datetime | None = No
     behind_lines: list[HireLine] = []
     quiet_lines: list[HireLine] = []
     quiet_before = now - datetime.timedelta(days=QUIET_DAYS)
+    today_in: dict[str, datetime.date] = {}
+    schedules: dict[tuple, Schedule] = {}
     for (
         pk,
         program_id,
@@ -246,7 +268,7 @@ def admin_home(*, user: User | AnonymousUser, now: datetime.datetime | None = No
         time_zone,
         done,
         total,
-        *moments,
+        last_activity,
     ) in _hires():
         row = figures.get(program_id)
         if row is None:  # pragma: no cover - an enrollment's program is protected
@@ -254,18 +276,22 @@ def admin_home(*, user: User | AnonymousUser, now: datetime.datetime | None = No
         row.active += 1
         row.done += min(done, total)
         row.total += total
-        today = local_today(now=now, zone=time_zone)
-        schedule = Schedule.build(
-            start_date=start_date, pace=pace, working_days=working_days, holidays=holidays
-        )
-        days_ahead = schedule.days_ahead(today=today, done=done, total=total)
+        # Hires share zones and (a cohort's) schedules: each is worked out once per page.
+        if time_zone not in today_in:
+            today_in[time_zone] = local_today(now=now, zone=time_zone)
+        key = (start_date, pace, tuple(working_days), tuple(holidays))
+        if key not in schedules:
+            schedules[key] = Schedule.build(
+                start_date=start_date, pace=pace, working_days=working_days, holidays=holidays
+            )
+        days_ahead = schedules[key].days_ahead(today=today_in[time_zone], done=done, total=total)
         line = HireLine(pk, display_name or email.split("@", 1)[0], email)
         if days_ahead < 0:
             row.behind += 1
             line.days_behind = -days_ahead
             behind_lines.append(line)
         # Quiet: started, not finished, and nothing done for QUIET_DAYS (or ever, since then).
-        last = max((moment for moment in moments if moment is not None), default=None)
+        last = None if last_activity is None or last_activity <= NEVER else last_activity
         started = start_date <= (quiet_before.date())
         if started and done < total and (last or created_at) < quiet_before:
             row.quiet += 1
