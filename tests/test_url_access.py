@@ -58,7 +58,9 @@ ANONYMOUS = {
     # are public by design, keyed by a secret, and a made-up key is a clear 404
     "meetings:index": ({}, LOGIN),
     "meetings:arrange": ({"enrollment_id": 1}, LOGIN),
+    "meetings:arrange_team": ({"enrollment_id": 1}, LOGIN),
     "meetings:detail": ({"meeting_id": 1}, LOGIN),
+    "meetings:status": ({"meeting_id": 1}, LOGIN),
     "meetings:respond": ({"meeting_id": 1}, LOGIN),
     "meetings:reschedule": ({"meeting_id": 1}, LOGIN),
     "meetings:cancel": ({"meeting_id": 1}, LOGIN),
@@ -70,6 +72,7 @@ ANONYMOUS = {
     "meetings:feed": ({"token": "no-such-token"}, GONE),
     "meetings:client_teams": ({}, LOGIN),
     "meetings:client_team": ({"team_id": 1}, LOGIN),
+    "meetings:client_teams_policy": ({"program_id": 1}, LOGIN),
     "meetings:client_team_delete": ({"team_id": 1}, LOGIN),
     "meetings:client_contact_add": ({"team_id": 1}, LOGIN),
     "meetings:client_contact_remove": ({"team_id": 1, "contact_id": 1}, LOGIN),
