@@ -123,13 +123,13 @@ def _time(request: HttpRequest, as_csv: bool) -> HttpResponse:
         chart_id="time-chart",
         title="Time from starting to completing each item: median and middle half",
         desc="; ".join(
-            f"{r.item.label}: median {scale.format(r.median)}, "
-            f"{scale.format(r.p25)} to {scale.format(r.p75)}"
+            f"{r.item.label}: median {charts.format_duration(r.median)}, "
+            f"{charts.format_duration(r.p25)} to {charts.format_duration(r.p75)}"
             for r in report.rows[:40]
         )
         or "No completed items yet.",
         ranges=[
-            charts.Range(r.item.label, r.p25, r.median, r.p75, scale.format(r.median))
+            charts.Range(r.item.label, r.p25, r.median, r.p75, charts.format_duration(r.median))
             for r in report.rows
         ],
         scale=scale,
@@ -176,12 +176,12 @@ def _stuck(request: HttpRequest, as_csv: bool) -> HttpResponse:
         chart_id="stuck-chart",
         title="Median time to complete each item (the longest are where hires get stuck)",
         desc="; ".join(
-            f"{r.item.label}: {scale.format(r.median_hours)}, {r.questions} questions, "
+            f"{r.item.label}: {charts.format_duration(r.median_hours)}, {r.questions} questions, "
             f"{r.changes_requested} changes requested"
             for r in report.rows[:40]
         ),
         bars=[
-            charts.Bar(r.item.label, [r.median_hours], [scale.format(r.median_hours)])
+            charts.Bar(r.item.label, [r.median_hours], [charts.format_duration(r.median_hours)])
             for r in report.rows
         ],
         scale=scale,
@@ -224,14 +224,14 @@ def _mentors(request: HttpRequest, as_csv: bool) -> HttpResponse:
         chart_id="mentors-chart",
         title=f"Median hours each mentor takes to review, against the {report.deadline_hours} h deadline",
         desc="; ".join(
-            f"{r.name}: median {scale.format(r.median_hours)}, "
+            f"{r.name}: median {charts.format_duration(r.median_hours)}, "
             f"{r.within_percent}% within the deadline, "
             f"{r.overdue} overdue now"
             for r in report.rows[:40]
         )
         or "No reviews yet.",
         bars=[
-            charts.Bar(r.name, [r.median_hours], [scale.format(r.median_hours)])
+            charts.Bar(r.name, [r.median_hours], [charts.format_duration(r.median_hours)])
             for r in report.rows
         ],
         scale=scale,

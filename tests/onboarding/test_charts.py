@@ -111,3 +111,20 @@ def test_the_time_table_reads_minutes_like_its_chart(client, mfa_passed, admin, 
     html = client.get(reverse("manage:analytics_time")).content.decode()
     table = html[html.index('<table class="figures">') :]
     assert "<td>3 min</td>" in table and "0.0 h" not in table and "0.1 h" not in table
+
+
+@pytest.mark.django_db
+def test_a_short_bar_on_an_hours_axis_reads_in_minutes_as_in_its_table(
+    client, mfa_passed, admin, mentor, version
+):
+    seed(version, mentor, 2)  # items 2 and 3 take hours
+    first = ItemProgress.objects.order_by("item__chapter__position", "item__position").first()
+    ItemProgress.objects.filter(item_id=first.item_id).update(
+        completed_at=F("started_at") + datetime.timedelta(minutes=25)
+    )
+    mfa_passed(client, admin)
+    html = client.get(reverse("manage:analytics_stuck")).content.decode()
+    assert all(tick.endswith(" h") for tick in _ticks(html))
+    start = html.index('<svg class="chart"')
+    chart = html[start : html.index("</svg>", start)]
+    assert ">25 min</text>" in chart and "<td>25 min</td>" in html
