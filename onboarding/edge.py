@@ -124,7 +124,8 @@ def refused_input(request: HttpRequest) -> str:
 
 
 def _refused_form(request: HttpRequest) -> str:
-    if request.content_type == "application/x-www-form-urlencoded":
+    urlencoded = request.content_type == "application/x-www-form-urlencoded"
+    if urlencoded:
         # Django 5.2 reads such a form only as UTF-8; say why here rather than fail later.
         if (request.encoding or "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
             return "Forms are read as UTF-8 only; this one said it was in another character set."
@@ -134,9 +135,9 @@ def _refused_form(request: HttpRequest) -> str:
     for name, values in fields:
         if _CONTROL.search(name) or any(_CONTROL_IN_TEXT.search(v) for v in values):
             return "A form field holds a control character (such as a NUL byte)."
-        if "\ufffd" in name or any("\ufffd" in v for v in values):
-            # Django decodes what is not valid in the form's charset as U+FFFD: the value
-            # the person sent is lost, so say so rather than store a replacement character.
+        if not urlencoded and ("\ufffd" in name or any("\ufffd" in v for v in values)):
+            # A multipart form's bytes are not at hand here: Django decoded what was not valid
+            # as U+FFFD, so the value sent is lost. (A urlencoded one was checked as bytes.)
             return "A form field holds bytes that are not valid in its character set."
     return ""
 

@@ -125,6 +125,32 @@ def test_a_form_with_nul_bad_bytes_or_another_charset_is_a_400(client, body, con
 
 
 @pytest.mark.django_db
+def test_a_replacement_character_typed_on_purpose_is_ordinary_text(client):
+    # Sent as browsers send a form without files; its bytes are checked as bytes.
+    response = client.post(
+        "/accounts/login/",
+        "login=a%EF%BF%BDb&password=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_multipart_form_with_bytes_that_are_not_utf8_is_a_400(client):
+    boundary = "XyZ"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="login"\r\n\r\n'.encode()
+        + b"caf\xe9\r\n"
+        + f"--{boundary}--\r\n".encode()
+    )
+    response = client.post(
+        "/accounts/login/", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400
+    assert b"not valid in its character set" in response.content
+
+
+@pytest.mark.django_db
 def test_line_breaks_and_tabs_in_a_form_are_ordinary_text(client):
     response = client.post("/accounts/login/", {"login": "a\r\n\tb", "password": "x"})
     assert response.status_code == 200  # the login form's own error, not the edge's 400
