@@ -126,6 +126,9 @@ def test_every_role_s_main_pages(page, live_server, mfa_passed):
         [
             reverse("home"),
             reverse("accounts:invitation_list"),
+            reverse("manage:dashboard"),
+            reverse("manage:invite"),
+            reverse("manage:person", args=[enrollment.hire_id]),
             reverse("curriculum:program_list"),
             reverse("curriculum:version_detail", args=[version.pk]),
             reverse("curriculum:item_detail", args=[item.pk]),
