@@ -268,6 +268,12 @@ def _program(tmp_path, admin, days: int) -> ProgramVersion:
 
 
 @pytest.mark.parametrize("page", ["structure", "editor", "history", "hire_preview"])
+@pytest.mark.query_count(
+    "curriculum:version_structure",
+    "curriculum:item_edit",
+    "curriculum:item_history",
+    "curriculum:item_hire_preview",
+)
 def test_query_counts_do_not_grow_with_items(admin_client, admin, tmp_path, page):
     counts = []
     for days in (2, 30):

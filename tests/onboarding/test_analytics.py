@@ -55,6 +55,18 @@ def count(client, url):
 PAGE_QUERIES = {"funnel": 4, "time": 3, "stuck": 6, "mentors": 4, "cohorts": 5}
 
 
+@pytest.mark.query_count(
+    "manage:analytics_funnel",
+    "manage:analytics_funnel_csv",
+    "manage:analytics_time",
+    "manage:analytics_time_csv",
+    "manage:analytics_stuck",
+    "manage:analytics_stuck_csv",
+    "manage:analytics_mentors",
+    "manage:analytics_mentors_csv",
+    "manage:analytics_cohorts",
+    "manage:analytics_cohorts_csv",
+)
 def test_every_analytics_page_runs_the_same_queries_for_100_and_5000_hires(
     client, mfa_passed, admin, mentor, version, two_cohorts
 ):

@@ -50,6 +50,7 @@ def test_the_audit_log_about_one_person_names_them_in_its_heading(client, mfa_pa
     assert "Writer 1" not in html
 
 
+@pytest.mark.query_count("manage:audit")
 def test_the_audit_log_query_count_is_flat_in_events_and_people(client, mfa_passed, admin):
     _events(2)
     mfa_passed(client, admin)

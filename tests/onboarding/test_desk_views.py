@@ -542,6 +542,7 @@ def _request_overhead(client, mfa_passed):
     return _count(client, reverse("desk:review_queue")) - QUEUE_QUERIES
 
 
+@pytest.mark.query_count("desk:dashboard", "desk:question_inbox")
 def test_dashboard_and_inbox_query_counts_are_the_same_for_1_and_50_mentees(
     client, mfa_passed, mentor, other_mentor, version
 ):
@@ -560,6 +561,7 @@ def test_dashboard_and_inbox_query_counts_are_the_same_for_1_and_50_mentees(
     assert counts[mentor.pk] == counts[other_mentor.pk] == expected
 
 
+@pytest.mark.query_count("desk:review_queue")
 def test_review_queue_query_count_is_the_same_for_1_and_100_submissions(
     client, mfa_passed, mentor, other_mentor, version
 ):
@@ -575,6 +577,7 @@ def test_review_queue_query_count_is_the_same_for_1_and_100_submissions(
     assert counts == [overhead + QUEUE_QUERIES] * 2
 
 
+@pytest.mark.query_count("desk:mentee")
 def test_mentee_page_query_count_is_the_same_for_1_and_100_submissions(
     client, mfa_passed, mentor, tmp_path
 ):
@@ -592,6 +595,7 @@ def test_mentee_page_query_count_is_the_same_for_1_and_100_submissions(
     assert counts == [overhead + MENTEE_QUERIES + len(journey)] * 2
 
 
+@pytest.mark.query_count("desk:review")
 def test_review_page_query_count_does_not_grow_with_rounds(
     client, mfa_passed, mentor, submission, enrollment, day1
 ):
@@ -605,6 +609,7 @@ def test_review_page_query_count_does_not_grow_with_rounds(
     assert _count(client, url) == one
 
 
+@pytest.mark.query_count("desk:question")
 def test_question_thread_query_count_does_not_grow_with_messages(
     client, mfa_passed, mentor, question
 ):

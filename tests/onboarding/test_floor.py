@@ -6,6 +6,7 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.query_count("floor")
 def test_floor_reads_only_the_viewers_own_row(client, hire, django_assert_num_queries):
     client.force_login(hire)
     client.get(reverse("floor"))  # the first request starts the session's absolute timer

@@ -170,6 +170,7 @@ def _count_queries(client, path):
     return len(queries)
 
 
+@pytest.mark.query_count("home")
 def test_home_query_count_does_not_grow_with_items(client, hire, other_hire, tmp_path):
     small = enrollment_create(hire=hire, version=generated_version(tmp_path, items=5))
     big = enrollment_create(hire=other_hire, version=generated_version(tmp_path, items=60))
@@ -203,6 +204,7 @@ def _tiny_version(tmp_path):
 
 
 @pytest.mark.parametrize("size", ["blocks", "items"])
+@pytest.mark.query_count("journey:item")
 def test_item_page_query_count_does_not_grow_with_blocks_or_items(
     client, hire, other_hire, tmp_path, size
 ):

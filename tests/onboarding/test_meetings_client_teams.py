@@ -223,6 +223,7 @@ def test_a_mentor_may_not_add_a_team_where_the_program_keeps_it_to_admins(
     assert response.status_code == 403 and not ClientTeam.objects.exists()
 
 
+@pytest.mark.query_count("meetings:arrange")
 def test_the_arrange_page_reads_the_same_queries_for_many_teams_and_colleagues(
     client, mfa_passed, mentor, admin, enrollment
 ):
@@ -330,6 +331,7 @@ def test_the_meeting_body_is_scoped_like_the_page(
 
 
 def test_the_meeting_body_reads_the_same_queries_for_more_participants(
+@pytest.mark.query_count("meetings:status", "meetings:detail")
     client, mfa_passed, mentor, admin, enrollment
 ):
     few = _meeting(mentor, enrollment, client_team(admin, name="Few", contacts=2))

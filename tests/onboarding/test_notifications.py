@@ -372,6 +372,7 @@ def test_another_persons_notification_is_a_404(client, hire, other_hire):
     assert theirs.read_at is None
 
 
+@pytest.mark.query_count("notifications:list")
 def test_the_list_query_count_does_not_grow_with_notifications(
     client, hire, django_assert_num_queries
 ):

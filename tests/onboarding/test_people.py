@@ -426,6 +426,7 @@ def test_object_pages_are_404_for_mentors_and_for_missing_ids(
     assert Enrollment.objects.get(pk=enrollment.pk).state == EnrollmentState.ACTIVE
 
 
+@pytest.mark.query_count("manage:dashboard")
 def test_people_dashboard_query_count_is_the_same_for_3_and_60_hires(
     client, mfa_passed, admin, version
 ):
