@@ -166,7 +166,16 @@ def _hires() -> list[tuple]:
     return list(
         Enrollment.objects.filter(state=EnrollmentState.ACTIVE)
         .annotate(
-            done=Coalesce(_count(ItemProgress.objects.filter(state__in=COMPLETED_STATES)), 0),
+            # Done in the version the hire is on (as the desk counts): a hire moved to a newer
+            # version keeps rows for items the move left behind.
+            done=Coalesce(
+                _count(
+                    ItemProgress.objects.filter(
+                        state__in=COMPLETED_STATES, item__version_id=OuterRef("version_id")
+                    )
+                ),
+                0,
+            ),
             total=Coalesce(_count(Item.objects.all(), outer="version_id", by="version_id"), 0),
             # One column, not five: parsing timestamps is most of this query's cost in Python
             # (25,000 of them at 5,000 hires). NEVER stands in for "none", as GREATEST on

@@ -167,3 +167,15 @@ def test_a_mentor_sees_no_admin_panel(client, mfa_passed, mentor):
     mfa_passed(client, mentor)
     html, _ = _home(client)
     assert 'data-role-panel="program_admin"' not in html
+
+
+def test_behind_counts_the_hires_the_desk_link_lists(admin, mentor, version):
+    from onboarding.selectors.desk import desk_dashboard
+
+    _world(version, mentor, 3)
+    behind = desk_dashboard(user=admin, state="behind").rows
+    home = admin_home(user=admin)
+    assert home.behind == len(behind) == 3
+    assert {line.enrollment_id for line in home.furthest_behind} == {
+        row.enrollment.pk for row in behind
+    }
