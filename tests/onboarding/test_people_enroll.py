@@ -404,3 +404,17 @@ def test_days_away_are_date_inputs_added_and_removed(client, hire):
     client.post(url, _profile(days_away=["2026-12-31"]))  # a cleared box removes its date
     hire.refresh_from_db()
     assert hire.days_away == ["2026-12-31"]
+
+
+def test_with_nothing_published_a_hire_is_still_invited_and_enrolled_later(
+    client, admin, mfa_passed
+):
+    mfa_passed(client, admin)
+    page = client.get(reverse("accounts:invitation_list")).content.decode()
+    assert "No program has a published version yet" in page
+    response = client.post(
+        reverse("accounts:invitation_list"), {"email": "early@example.com", "role": "hire"}
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.get(email="early@example.com").role == Role.HIRE
+    assert not Enrollment.objects.exists()
