@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..edge import parse_id
 from ..forms import (
+    WEEKDAY_CHOICES,
     ClientContactForm,
     ClientTeamForm,
     ClientTeamQuickForm,
@@ -535,7 +536,13 @@ def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     return render(
         request,
         "onboarding/meetings/client_team.html",
-        {"team": team, "form": form, "contact_form": ClientContactForm(), "manages": manages},
+        {
+            "team": team,
+            "form": form,
+            "contact_form": ClientContactForm(),
+            "manages": manages,
+            "days": ", ".join(label for day, label in WEEKDAY_CHOICES if day in team.working_days),
+        },
         status=status,
     )
 

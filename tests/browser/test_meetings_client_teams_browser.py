@@ -130,4 +130,22 @@ def test_mentor_arranges_the_demo_client_team_meeting_and_sees_it_booked_without
     expect(page.get_by_role("region", name="Teams")).to_contain_text(DEMO_CLIENT_TEAM)
     expect(page.get_by_role("heading", name="Add a team")).to_have_count(0)
     shoot("client-teams-for-a-mentor")
+    page.get_by_role("link", name=DEMO_CLIENT_TEAM).click()
+    expect(page.get_by_role("region", name="Contacts")).to_contain_text("frontdesk@clinic.example")
+    expect(page.get_by_role("button", name="Remove")).to_have_count(0)
+    shoot("client-team-for-a-mentor")
+
+    # The program admin decides whether the program's mentors add teams.
+    _as(page, live_server, mfa_passed(Client(), User.objects.get(email="admin@example.com")))
+    page.goto(live_server.url + reverse("meetings:client_teams"))
+    policy = page.get_by_role("region", name="Who adds client teams")
+    policy.get_by_role("checkbox").uncheck()
+    policy.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("Only program admins add client teams in that program now.")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Who adds client teams").get_by_role("checkbox")
+    ).not_to_be_checked()
+    shoot("client-teams-for-an-admin")
     assert not errors, "\n".join(errors)
