@@ -66,7 +66,10 @@ def _world(version, mentor, n: int, *, start: int = 0) -> None:
 def test_the_figures_count_hires_and_waiting_work(admin, mentor, version):
     _world(version, mentor, 4)
     Program.objects.create(title="Draft only", slug="draft-only")
-    home = admin_home(user=admin)
+    with CaptureQueriesContext(connection) as queries:
+        home = admin_home(user=admin)
+    # Programs, active hires, then reviews, questions, meeting requests and invitations.
+    assert len(queries) == 6
     assert (home.active, home.behind, home.quiet, home.on_track) == (5, 4, 4, 1)
     assert (home.reviews.count, home.reviews.late) == (4, 4)  # submitted four days ago, 48 h due
     assert (home.questions.count, home.questions.late) == (4, 4)  # asked four days ago
