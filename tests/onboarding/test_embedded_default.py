@@ -41,6 +41,8 @@ def test_seed_demo_and_the_demo_journey_run_on_sqlite(tmp_path):
         "mentor: answer the question: 302",
         "meeting: Booked",
         "hire: ask for another time: 302",
+        "mentor told in the app of: meeting_answers, meeting_requested, new_submission,",
+        "reminder sweep on SQLite: skipped",
     ):
         assert step in result.stdout, step
     assert (tmp_path / "db.sqlite3").stat().st_size > 0
