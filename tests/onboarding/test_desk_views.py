@@ -271,6 +271,24 @@ def test_request_changes_then_accept_through_the_pages(
     assert "Accepted" in html and "Great" in html
 
 
+def test_a_decision_with_htmx_is_refused_in_place_and_done_by_a_client_redirect(
+    client, mfa_passed, mentor, submission
+):
+    mfa_passed(client, mentor)
+    htmx = {"HX-Request": "true"}
+    url = reverse("desk:review_request_changes", args=[submission.pk])
+    response = client.post(url, {"comment": "  "}, headers=htmx)
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith('<div id="decide"')
+    assert "Say what the hire should change" in html and "<html" not in html
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.SUBMITTED
+    response = client.post(url, {"comment": "Name the customer."}, headers=htmx)
+    assert response["HX-Redirect"] == reverse("desk:review_queue")
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.CHANGES_REQUESTED
+
+
 def test_review_page_opens_for_a_co_mentor_until_the_assignment_or_the_role_ends(
     client, mfa_passed, other_mentor, admin, enrollment, submission
 ):
