@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from curriculum.models import Item
 
@@ -88,7 +88,14 @@ def _block_anchor(item: Item, key: str) -> str:
 
 
 def _done(request: HttpRequest, url: str) -> HttpResponse:
-    """After a write the whole page shows (a reflection, completing): htmx loads it anew."""
+    """After a write that changes the whole page (a reflection, completing): htmx reloads it.
+    A reload, not a redirect: URL is this page at an anchor, and a browser told to go to its
+    own page's anchor only scrolls."""
+    return HttpResponseClientRefresh() if request.htmx else redirect(url)
+
+
+def _moved_on(request: HttpRequest, url: str) -> HttpResponse:
+    """After a write that leads to another page (rating: the next item, or home)."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -409,8 +416,8 @@ def item_rate(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpRes
         else:
             messages.success(request, "Thanks for rating it.")
             if page.next_item_id is None:
-                return _done(request, reverse("home"))
-            return _done(request, _item_url(enrollment, page.next_item_id))
+                return _moved_on(request, reverse("home"))
+            return _moved_on(request, _item_url(enrollment, page.next_item_id))
     if request.htmx:
         return _render_fragment(request, "onboarding/_complete.html", page, rate_form=form)
     return _refused(

@@ -5,16 +5,18 @@ beside its answer, a link between days stays in the journey, a refused "Complete
 place, and a long day has contents that follow the hire's ticks.
 """
 
-import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
+from onboarding.demo import working_days_ago
 from onboarding.models import Submission
+from onboarding.schedule import local_today
 from onboarding.services.journey import (
     answer_submit,
     block_check_toggle,
@@ -47,7 +49,7 @@ def journey(hire, mentor):
     """Day 00 done, its reflection sent back; Day 01's answer sent back; Day 02 is today's."""
     version = demo_version()
     items = list(Item.objects.filter(version=version).order_by("chapter__position", "position"))
-    start = datetime.date.today() - datetime.timedelta(days=2)
+    start = working_days_ago(local_today(now=timezone.now(), zone=hire.zone), 2)
     enrollment = enrollment_create(hire=hire, version=version, mentor=mentor, start_date=start)
     day0, day1 = items[0], items[1]
     for block in _blocks(day0, BlockKind.ACTION_ITEM):
