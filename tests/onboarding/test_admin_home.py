@@ -151,6 +151,7 @@ def test_the_home_page_shows_the_figures_with_links_that_act_on_them(
     assert "style=" not in html
 
 
+@pytest.mark.query_count("home")
 def test_the_home_page_query_count_is_flat_in_programs_hires_and_waiting_work(
     client, mfa_passed, admin, mentor, version, tmp_path
 ):
