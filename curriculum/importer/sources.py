@@ -361,6 +361,9 @@ def load_git(url: str, *, ref: str | None = None, limits: Limits = DEFAULT_LIMIT
     with tempfile.TemporaryDirectory(prefix="curriculum-git-") as tmp:
         dest = os.path.join(tmp, "repo")
         args = ["clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags"]
+        # No HTTP redirects: a public host checked by check_git_host could otherwise send the
+        # clone on to an internal address (a renamed repository needs its new URL instead).
+        args += ["--config", "http.followRedirects=false"]
         if ref:
             args += ["--branch", ref]
         _git([*args, "--", url, dest], timeout=limits.git_timeout_seconds)

@@ -101,3 +101,20 @@ def test_the_import_page_shows_the_refusal(client, mfa_passed, admin):
     )
     assert "loopback, link-local or private" in response.content.decode()
     assert not ImportRequest.objects.exists()
+
+
+def test_a_clone_does_not_follow_http_redirects(monkeypatch, tmp_path):
+    from curriculum.importer import sources
+
+    calls = []
+
+    def fake_git(args, *, timeout, cwd=None):
+        calls.append(args)
+        raise ImportRefused("stop here")
+
+    monkeypatch.setattr(sources, "_git", fake_git)
+    with pytest.raises(ImportRefused):
+        sources.load_git("https://git.example.org/r.git")
+    [clone] = calls
+    assert clone[0] == "clone"
+    assert "http.followRedirects=false" in clone[clone.index("--config") + 1]
