@@ -196,7 +196,7 @@ class MeetingRequestForm(forms.Form):
 
 # --- Meetings (onboarding/views/meetings.py) -------------------------------------------------
 # Imported here, not at the top, so this section stays one block in a file several areas share.
-from accounts.validators import time_zone_choices  # noqa: E402
+from accounts.fields import DateListField, TimeZoneField  # noqa: E402
 
 from .services import meetings as meeting_rules  # noqa: E402
 
@@ -221,7 +221,7 @@ class ClientTeamForm(forms.Form):
         max_length=meeting_rules.AGENDA_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    time_zone = forms.ChoiceField(label="Time zone", initial="UTC")
+    time_zone = TimeZoneField(label="Time zone", initial="UTC")
     working_hours_start = forms.TimeField(label="Working day starts", widget=_TIME, initial="09:00")
     working_hours_end = forms.TimeField(label="Working day ends", widget=_TIME, initial="17:00")
     working_days = forms.TypedMultipleChoiceField(
@@ -231,21 +231,14 @@ class ClientTeamForm(forms.Form):
         initial=[0, 1, 2, 3, 4],
         widget=forms.CheckboxSelectMultiple,
     )
-    days_away = forms.CharField(
+    days_away = DateListField(
         label="Days away (optional)",
         required=False,
-        max_length=8_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Dates in the team's own zone, as YYYY-MM-DD, separated by commas or lines.",
+        help_text="Dates in the team's own zone. Clear a date to remove it.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()
-
     def clean_days_away(self) -> list[str]:
-        raw = self.cleaned_data.get("days_away", "")
-        return [part for part in raw.replace(",", "\n").split() if part]
+        return [day.isoformat() for day in self.cleaned_data.get("days_away") or []]
 
 
 class ClientContactForm(forms.Form):
@@ -264,7 +257,7 @@ class ClientTeamQuickForm(forms.Form):
     prefix = "team"
 
     name = forms.CharField(label="Team name", max_length=meeting_rules.TITLE_MAX_CHARS)
-    time_zone = forms.ChoiceField(label="Their time zone", initial="UTC")
+    time_zone = TimeZoneField(label="Their time zone", initial="UTC")
     working_hours_start = forms.TimeField(label="Their day starts", widget=_TIME, initial="09:00")
     working_hours_end = forms.TimeField(label="Their day ends", widget=_TIME, initial="17:00")
     working_days = forms.TypedMultipleChoiceField(
@@ -278,10 +271,6 @@ class ClientTeamQuickForm(forms.Form):
     contact_email = forms.EmailField(
         label="Contact's email", help_text="They get the invite and answer through a link."
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()
 
 
 class MeetingArrangeForm(forms.Form):

@@ -458,7 +458,7 @@ def _team_initial(team) -> dict:
         "working_hours_start": team.working_hours_start,
         "working_hours_end": team.working_hours_end,
         "working_days": team.working_days,
-        "days_away": ", ".join(team.days_away),
+        "days_away": list(team.days_away),
     }
 
 
