@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.db import migrations, models
+from django.db import migrations
 
 
 def hash_tokens(apps, schema_editor):
