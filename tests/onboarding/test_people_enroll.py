@@ -418,3 +418,20 @@ def test_with_nothing_published_a_hire_is_still_invited_and_enrolled_later(
     assert response.status_code == 302
     assert Invitation.objects.get(email="early@example.com").role == Role.HIRE
     assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (datetime.date(2026, 12, 7), datetime.date(2026, 12, 8)),  # Monday -> Tuesday
+        (datetime.date(2026, 12, 11), datetime.date(2026, 12, 14)),  # Friday -> Monday
+        (datetime.date(2026, 12, 12), datetime.date(2026, 12, 14)),  # Saturday -> Monday
+    ],
+)
+def test_the_default_start_is_the_next_working_day(today, expected):
+    from onboarding.schedule import next_working_day
+
+    assert next_working_day(today) == expected
+    assert next_working_day(today, [6]) == today + datetime.timedelta(
+        days=(6 - today.weekday()) % 7 or 7
+    )
