@@ -37,6 +37,16 @@ from tests.onboarding.meetings_support import next_week_monday
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """Three browsers and a live server share two busy cores: each step gets room (not a
+    sleep: an expectation still returns the moment it holds)."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=None)
+
+
 DEMO = Path(__file__).resolve().parents[2] / "curriculum" / "demo" / "program"
 ADMIN_EMAIL = "root@lighthouse.example"
 ADMIN_PASSWORD = "first-admin-pass-phrase-19"
@@ -82,9 +92,33 @@ def _totp(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
+# The innermost elements that stick out past the right edge of the window (outside any box
+# that scrolls sideways on its own): what makes a page scroll sideways on a phone.
+_WIDER_THAN_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const out = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    const box = e.getBoundingClientRect();
+    if (box.right <= width + 1 || box.width === 0) continue;
+    let p = e.parentElement, clipped = false;
+    while (p && p !== document.body) {
+      const o = getComputedStyle(p).overflowX;
+      if (o !== 'visible') { clipped = true; break; }
+      p = p.parentElement;
+    }
+    if (!clipped && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
+      out.push(`${e.tagName.toLowerCase()}#${e.id}.${e.className}: right ${Math.round(box.right)}`);
+  }
+  return out.slice(0, 8);
+}"""
+
+
 def _shoot(page: Page, screenshot_dir: Path, name: str) -> None:
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
+        wider = page.evaluate(_WIDER_THAN_VIEWPORT)
+        assert not wider, f"{name} scrolls sideways at {size['width']} px: {wider}"
         page.screenshot(path=str(screenshot_dir / f"whole-{name}-{label}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
     _clear_empty_styles(page)
@@ -297,7 +331,9 @@ def test_whole_journey_from_an_empty_install(browser, live_server, screenshot_di
     expect(mentor.locator("#client-team-picker")).to_contain_text("Harbour Clinic front desk added")
     _shoot(mentor, screenshot_dir, "10-mentor-arranges")
     mentor.get_by_role("button", name="Find a time and invite").click()
-    expect(mentor.locator("[data-meeting-state]")).to_have_text(re.compile("Booked|Finding a time"))
+    # Tasks run eagerly here, so the booking is done by the time the page answers.
+    expect(mentor.locator("[data-meeting-state]")).to_have_text("Booked")
+    expect(mentor.locator("[data-meeting-when]")).to_contain_text("Europe/London")
     _shoot(mentor, screenshot_dir, "10-mentor-meeting")
     watch.check("10. the mentor arranges the client-team meeting")
 
@@ -337,6 +373,12 @@ def test_whole_journey_from_an_empty_install(browser, live_server, screenshot_di
     _shoot(mentor, screenshot_dir, "13-mentor-accepted")
     watch.check("13. the mentor accepts the revision")
 
+    # The hire's home no longer asks for changes.
+    hire.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    expect(hire.get_by_role("heading", name="Your program")).to_be_visible()
+    expect(hire.locator("[data-todo=changes]")).to_have_count(0)
+    watch.check("13. the hire's home after the acceptance")
+
     # 14. The admin's funnel moved: Day 00 completed by one hire.
     admin.reload()
     expect(admin.get_by_text("1 hire enrolled")).to_be_visible()
@@ -345,3 +387,22 @@ def test_whole_journey_from_an_empty_install(browser, live_server, screenshot_di
     watch.check("14. the admin's funnel moves")
     for context in contexts.values():
         context.close()
+
+
+def test_the_watch_fails_on_an_unexpected_404_and_a_console_error(browser, live_server):
+    """The journey's net is real: a missing page and a script error are both caught."""
+    watch = Watch()
+    context = browser.new_context()
+    watch.attach(context, "someone")
+    page = context.new_page()
+    page.goto(live_server.url + "/no-such-page/")
+    page.evaluate("console.error('broken on purpose')")
+    page.evaluate("setTimeout(() => { throw new Error('thrown on purpose') }, 0)")
+    page.wait_for_function("true")
+    expect(page.locator("body")).to_be_visible()
+    context.close()
+    with pytest.raises(AssertionError) as failed:
+        watch.check("the probe")
+    assert "HTTP 404 GET" in str(failed.value)
+    assert "broken on purpose" in str(failed.value)
+    assert "thrown on purpose" in str(failed.value)
