@@ -266,13 +266,6 @@ def person_page(*, user: User | AnonymousUser, person_id: int) -> PersonPage:
     return PersonPage(person=person, enrollments=enrollments, invitation=invitation)
 
 
-def programs_with_published(*, user: User | AnonymousUser) -> list[Program]:
-    manage_check(user)
-    return list(
-        Program.objects.filter(versions__state=VersionState.PUBLISHED).distinct().order_by("title")
-    )
-
-
 @dataclass
 class EnrollmentPage:
     enrollment: Enrollment
