@@ -10,6 +10,7 @@ import copy
 import datetime
 import difflib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -378,7 +379,7 @@ def _next_action(rows: list[ItemRow], *, today_index: int, pace: int) -> NextAct
 
 
 def _changes_requested(
-    enrollment: Enrollment, sent_back: list[Submission], item_link
+    enrollment: Enrollment, sent_back: list[Submission], item_link: Callable[..., str]
 ) -> list[ChangesRequested]:
     """What the mentor sent back, each with their latest comment and where to revise it. Two
     queries (comments, and the questions' numbers), none when nothing was sent back."""
@@ -406,10 +407,10 @@ def _changes_requested(
         if submission.kind == SubmissionKind.REFLECTION:
             label, anchor = "Your reflection", "reflection"
         else:
-            block = questions.get((submission.item_id, submission.block_key))
-            number = (block.data or {}).get("number") if block is not None else None
+            question = questions.get((submission.item_id, submission.block_key))
+            number = (question.data or {}).get("number") if question is not None else None
             label = f"Your answer to question {number}" if number else "Your answer"
-            anchor = f"block-{block.position}" if block is not None else ""
+            anchor = f"block-{question.position}" if question is not None else ""
         result.append(
             ChangesRequested(
                 submission=submission,

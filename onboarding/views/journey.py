@@ -225,6 +225,22 @@ def _block_fragment(
     return render(request, "onboarding/_block.html", context)
 
 
+def _block_refused(
+    request: HttpRequest, enrollment: Enrollment, item: Item, key: str, error: ValidationError
+) -> HttpResponse:
+    """A tick or a "read" the service refused (a paused enrollment, a block that can't be
+    ticked): the block again with the message in it (htmx, in place), or back to it on the page
+    with the message (a plain post). A key naming no such block is bad input: a 400."""
+    if getattr(error, "code", None) in ("wrong_block", "wrong_item"):
+        return HttpResponse(_messages_of(error), status=400)
+    if request.htmx:
+        response = _block_fragment(request, enrollment, item, key, block_error=_messages_of(error))
+        response.status_code = 422
+        return response
+    messages.error(request, _messages_of(error))
+    return redirect(_item_url(enrollment, item.pk, _block_anchor(item, key)))
+
+
 def _block_done(
     request: HttpRequest, enrollment: Enrollment, item: Item, key: str, message: str = ""
 ) -> HttpResponse:
@@ -256,7 +272,7 @@ def block_check(request: HttpRequest, enrollment_id: int, item_id: int) -> HttpR
             checked=form.cleaned_data["checked"],
         )
     except ValidationError as error:
-        return HttpResponse(_messages_of(error), status=400)
+        return _block_refused(request, enrollment, item, key, error)
     return _block_done(request, enrollment, item, key)
 
 
@@ -275,7 +291,7 @@ def resource_read(request: HttpRequest, enrollment_id: int, item_id: int) -> Htt
             enrollment=enrollment, by=request.user, item=item, block_key=key
         )
     except ValidationError as error:
-        return HttpResponse(_messages_of(error), status=400)
+        return _block_refused(request, enrollment, item, key, error)
     return _block_done(request, enrollment, item, key)
 
 

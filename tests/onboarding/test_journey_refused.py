@@ -141,3 +141,23 @@ def test_a_refused_answer_keeps_its_text_on_the_page_it_came_from(client, hire, 
     html = client.get(response["Location"]).content.decode()
     assert body in html
     assert f'id="id_answer_{question.position}_body"' in html  # its own block's field ids
+
+
+def test_a_refused_tick_returns_to_the_block_with_the_message(client, hire, enrollment, day1):
+    """A paused enrollment refuses ticks: in place with htmx, back on the page without."""
+    from onboarding.models import BlockCheck, Enrollment, EnrollmentState
+
+    Enrollment.objects.filter(pk=enrollment.pk).update(state=EnrollmentState.PAUSED)
+    goal = _blocks(day1, BlockKind.GOAL)[0]
+    client.force_login(hire)
+    target = url("block_check", enrollment, day1)
+    response = client.post(target, {"block_key": goal.key, "checked": "1"}, headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert html.lstrip().startswith(f'<div class="block block--goal" id="block-{goal.position}"')
+    assert "This enrollment is not active." in html
+    response = client.post(target, {"block_key": goal.key, "checked": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == url("item", enrollment, day1) + f"#block-{goal.position}"
+    assert "This enrollment is not active." in client.get(response["Location"]).content.decode()
+    assert not BlockCheck.objects.exists()

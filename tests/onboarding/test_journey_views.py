@@ -210,7 +210,7 @@ def test_item_page_query_count_does_not_grow_with_blocks_or_items(
 ):
     if size == "blocks":  # a 3-block day against a 60-block day
         small_version = _tiny_version(tmp_path)
-        big_version = generated_version(tmp_path, items=2, goals=48)
+        big_version = generated_version(tmp_path, items=2, goals=49)
     else:  # the same day in a 5-item and a 60-item program
         small_version = generated_version(tmp_path, items=5)
         big_version = generated_version(tmp_path, items=60)
