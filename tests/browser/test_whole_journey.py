@@ -214,7 +214,8 @@ def test_whole_journey_from_an_empty_install(browser, live_server, screenshot_di
     watch.check("1. the admin logs in and sets up TOTP")
 
     # 2. Imports the demo program and publishes it.
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Programs").click()
+    # The empty home says what to do first.
+    admin.get_by_role("link", name="Import or publish one").click()
     admin.get_by_label("Upload a .zip or a .md file").set_input_files(str(_demo_zip(tmp_path)))
     admin.get_by_role("button", name="Import").click()
     admin.once("dialog", lambda dialog: dialog.accept())
@@ -343,7 +344,7 @@ def test_whole_journey_from_an_empty_install(browser, live_server, screenshot_di
     mentor.locator("tr", has_text="Answer").get_by_role("link", name="Review").click()
     mentor.get_by_label("Comment for the hire").fill("Who else pays? Think of **insurers**.")
     mentor.get_by_role("button", name="Request changes").click()
-    expect(mentor.get_by_text(re.compile("changes", re.I)).first).to_be_visible()
+    expect(mentor.get_by_text("Sent back to Nora New for changes.")).to_be_visible()
     _shoot(mentor, screenshot_dir, "11-mentor-requested-changes")
     watch.check("11. the mentor requests changes on the answer")
 
@@ -362,14 +363,16 @@ def test_whole_journey_from_an_empty_install(browser, live_server, screenshot_di
     expect(hire.locator("[data-block-kind=question]").first).to_contain_text("insurers pay some")
     watch.check("12. the hire sees the changes first on home and revises")
 
-    # 13. The mentor accepts the revised answer.
-    mentor.get_by_role("navigation", name="Main").get_by_role("link", name="Desk").click()
-    mentor.get_by_role("link", name="Reviews").first.click()
-    mentor.locator("tr", has_text="Answer").get_by_role("link", name="Review").click()
+    # 13. The mentor hears of the revision (the bell), opens it at its round, accepts it.
+    mentor.get_by_role("link", name="Notifications").click()
+    mentor.locator(".notification", has_text="Nora New submitted their answer").first.get_by_role(
+        "button", name="Open"
+    ).click()
+    expect(mentor).to_have_url(re.compile(r"#round-2$"))
     expect(mentor.get_by_role("heading", name=re.compile("Round 2"))).to_be_visible()
     mentor.get_by_label("Comment for the hire").fill("Much better.")
     mentor.get_by_role("button", name="Accept").click()
-    expect(mentor.get_by_text(re.compile("accepted", re.I)).first).to_be_visible()
+    expect(mentor.get_by_text("Accepted. Nora New will see it.")).to_be_visible()
     _shoot(mentor, screenshot_dir, "13-mentor-accepted")
     watch.check("13. the mentor accepts the revision")
 
