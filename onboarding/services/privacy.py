@@ -26,8 +26,9 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Max, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Invitation, User
@@ -124,28 +125,35 @@ def _writing_by(person: User) -> list[str]:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text[:NEEDLE_CHARS].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+QUOTES_PER_QUERY = 100  # SQLite nests a chain of ORs one level per term (depth limit 1,000)
+
+
+def _quoting(fields: tuple[str, ...], texts: list[str]) -> list[Q]:
+    """Filters for rows whose FIELDS contain any of TEXTS (their first characters), in chunks.
+
+    Django escapes `%` and `_`; LIKE is case-sensitive on PostgreSQL and case-blind (for ASCII)
+    on SQLite, where a case variant of a quote is then removed too, which errs on the safe side.
+    """
+    needles = sorted({text[:NEEDLE_CHARS] for text in texts})
+    filters = []
+    for start in range(0, len(needles), QUOTES_PER_QUERY):
+        matches = Q()
+        for needle in needles[start : start + QUOTES_PER_QUERY]:
+            for field in fields:
+                matches |= Q(**{f"{field}__contains": needle})
+        filters.append(matches)
+    return filters
 
 
 def _quotes_remove(texts: list[str]) -> None:
     """Emails and notifications that quoted TEXTS (a question to the mentor, a review comment
-    to the hire) lose their body: two UPDATEs, whatever the number of texts."""
+    to the hire) lose their body: two UPDATEs per hundred texts, on either database."""
     if not texts:
         return
-    patterns = sorted({_like(text) for text in texts})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE onboarding_outboundemail SET body_text = %s, body_html = '' "
-            "WHERE body_text LIKE ANY(%s) OR body_html LIKE ANY(%s)",
-            [QUOTED, patterns, patterns],
-        )
-        cursor.execute(
-            "UPDATE onboarding_notification SET body = %s WHERE body LIKE ANY(%s) "
-            "OR title LIKE ANY(%s)",
-            [QUOTED, patterns, patterns],
-        )
+    for matches in _quoting(("body_text", "body_html"), texts):
+        OutboundEmail.objects.filter(matches).update(body_text=QUOTED, body_html="")
+    for matches in _quoting(("body", "title"), texts):
+        Notification.objects.filter(matches).update(body=QUOTED)
 
 
 def _enrollment_scrub(enrollment_id: int, *, reason: str) -> bool:
@@ -260,12 +268,26 @@ def person_erase(*, person: User, by: User | None) -> User:
     return person
 
 
-def _pattern(text: str) -> str:
-    """A case-insensitive PostgreSQL regular expression matching TEXT literally, as a word."""
-    escaped = re.sub(r"([^\w\s])", r"\\\1", text)
-    prefix = r"\m" if re.match(r"\w", text) else ""
-    suffix = r"\M" if re.search(r"\w$", text) else ""
-    return prefix + escaped + suffix
+def _mention_regex(texts: list[str]) -> re.Pattern[str]:
+    """Any of TEXTS, case-insensitively, literally, as whole words; longest first, so an email
+    is replaced before the name inside it."""
+    alternatives = []
+    for text in sorted(texts, key=len, reverse=True):
+        prefix = r"(?<!\w)" if re.match(r"\w", text) else ""
+        suffix = r"(?!\w)" if re.search(r"\w$", text) else ""
+        alternatives.append(prefix + re.escape(text) + suffix)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _json_replace(value, regex: re.Pattern[str]):
+    """VALUE (decoded JSON) with every mention in its strings, keys included, replaced."""
+    if isinstance(value, str):
+        return regex.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_json_replace(element, regex) for element in value]
+    if isinstance(value, dict):
+        return {regex.sub(ERASED, key): _json_replace(v, regex) for key, v in value.items()}
+    return value
 
 
 def scrubbable_columns() -> list[tuple[type[models.Model], models.Field]]:
@@ -285,31 +307,36 @@ def scrubbable_columns() -> list[tuple[type[models.Model], models.Field]]:
 def _mentions_replace(mentions: list[str]) -> None:
     """Replace what is left of MENTIONS (a name, an email) in every scrubbable column.
 
-    One UPDATE per column, touching only rows that match; strings under three characters are
-    left alone (too likely to be part of other words).
+    Per column, one SELECT finds the rows that hold any mention (case-insensitive LIKE; JSON
+    columns as their text), Python rewrites them (whole words only, cut to the column's length)
+    and one bulk UPDATE stores them: the same statements on PostgreSQL and SQLite. Strings under
+    three characters are left alone (too likely to be part of other words).
     """
-    texts = sorted({text.strip() for text in mentions if len(text.strip()) >= 3}, key=len)
+    texts = sorted({text.strip() for text in mentions if len(text.strip()) >= 3})
     if not texts:
         return
-    # Longest first, so an email is replaced before the name inside it.
-    pattern = "|".join(_pattern(text) for text in reversed(texts))
-    with connection.cursor() as cursor:
-        for model, field in scrubbable_columns():
-            table = connection.ops.quote_name(model._meta.db_table)
-            column = connection.ops.quote_name(field.column)
+    regex = _mention_regex(texts)
+    for model, field in scrubbable_columns():
+        queryset = model._base_manager.all()
+        column = field.name
+        if isinstance(field, models.JSONField):
+            queryset = queryset.annotate(scrubbed_text=Cast(field.name, models.TextField()))
+            column = "scrubbed_text"
+        matches = Q()
+        for text in texts:
+            matches |= Q(**{f"{column}__icontains": text})
+        changed = []
+        for row in queryset.filter(matches).only("pk", field.name):
+            value = getattr(row, field.attname)
             if isinstance(field, models.JSONField):
-                cursor.execute(
-                    f"UPDATE {table} SET {column} = "  # noqa: S608 - names from the model registry  # nosec B608
-                    f"regexp_replace({column}::text, %s, %s, 'gi')::jsonb "
-                    f"WHERE {column}::text ~* %s",
-                    [pattern, ERASED, pattern],
-                )
+                new = _json_replace(value, regex)
             else:
-                cursor.execute(
-                    f"UPDATE {table} SET {column} = "  # noqa: S608 - names from the model registry  # nosec B608
-                    f"left(regexp_replace({column}, %s, %s, 'gi'), %s) WHERE {column} ~* %s",
-                    [pattern, ERASED, field.max_length or 10**9, pattern],
-                )
+                new = regex.sub(ERASED, value)[: field.max_length or None]
+            if new != value:
+                setattr(row, field.attname, new)
+                changed.append(row)
+        if changed:
+            model._base_manager.bulk_update(changed, [field.name], batch_size=500)
 
 
 # --- retention ---------------------------------------------------------------------------------------

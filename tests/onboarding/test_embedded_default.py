@@ -43,6 +43,7 @@ def test_seed_demo_and_the_demo_journey_run_on_sqlite(tmp_path):
         "hire: ask for another time: 302",
         "mentor told in the app of: meeting_answers, meeting_requested, new_submission,",
         "reminder sweep on SQLite: skipped",
+        "admin: erase the hire on SQLite: name, email and writing gone",
     ):
         assert step in result.stdout, step
     assert (tmp_path / "db.sqlite3").stat().st_size > 0

@@ -53,6 +53,7 @@ def main() -> int:
 
 
 def _walk():
+    from django.db.models import Q
     from django.test import Client
     from django.urls import reverse
 
@@ -255,6 +256,32 @@ def _walk():
     # The program admin's pages.
     for name in ADMIN_PAGES:
         yield expect(as_admin.get(reverse(name)), 200, what=f"admin: {name}")
+
+    # Last, as it ends the hire's story: the admin erases them (text rewrites on SQLite too).
+    from onboarding.models import OutboundEmail
+
+    name = hire.display_name
+    named = (Q(title__icontains=name) | Q(body__icontains=name), Q(body_text__icontains=name))
+    if not (Notification.objects.filter(named[0]) or OutboundEmail.objects.filter(named[1])):
+        raise WalkFailure(f"nothing names {name} before the erase: the check below proves nothing")
+    yield expect(
+        as_admin.post(reverse("manage:person_erase", args=[hire.pk]), {"confirm": "ERASE"}),
+        302,
+        what="admin: erase the hire",
+    )
+    hire.refresh_from_db()
+    left = [
+        model.__name__
+        for model, matches in (
+            (Notification, Q(title__icontains=name) | Q(body__icontains=name)),
+            (OutboundEmail, Q(body_text__icontains=name) | Q(subject__icontains=name)),
+            (Question, ~Q(body="[erased]")),
+        )
+        if model.objects.filter(matches).exists()
+    ]
+    if hire.email != f"erased-{hire.pk}@erased.invalid" or left:
+        raise WalkFailure(f"after the erase: {hire.email}, their name or writing in {left}")
+    yield "admin: erase the hire on SQLite: name, email and writing gone"
 
 
 if __name__ == "__main__":
