@@ -23,8 +23,17 @@ def test_public_pages_send_the_security_headers(client, name):
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_logged_in_pages_are_no_store_and_carry_csp(client, hire):
-    client.force_login(hire)
+@pytest.fixture
+def a_hire(db):
+    """Not the `hire` persona: this module's world (built once, below) already has that email,
+    and in a random order the world may be built before a test that asks for `hire`."""
+    from tests.factories import HireFactory
+
+    return HireFactory(email="headers.hire@example.com")
+
+
+def test_logged_in_pages_are_no_store_and_carry_csp(client, a_hire):
+    client.force_login(a_hire)
     response = client.get(reverse("home"))
     assert "no-store" in response["Cache-Control"]
     assert "default-src 'self'" in response["Content-Security-Policy"]
@@ -75,7 +84,7 @@ def _production_settings() -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_production_settings_send_hsts_and_secure_cookies(client, settings, hire):
+def test_production_settings_send_hsts_and_secure_cookies(client, settings, a_hire):
     production = _production_settings()
     for name, value in production.items():
         setattr(settings, name, tuple(value) if isinstance(value, list) else value)
@@ -84,7 +93,7 @@ def test_production_settings_send_hsts_and_secure_cookies(client, settings, hire
     page = client.get(reverse("account_login"), secure=True)
     response = client.post(
         reverse("account_login"),
-        {"login": hire.email, "password": TEST_PASSWORD},
+        {"login": a_hire.email, "password": TEST_PASSWORD},
         secure=True,
     )
 
