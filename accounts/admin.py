@@ -56,4 +56,4 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected invitations")
     def revoke(self, request, queryset):
         for invitation in queryset:
-            services.invitation_revoke(invitation=invitation)
+            services.invitation_revoke(invitation=invitation, by=request.user)

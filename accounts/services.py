@@ -75,11 +75,19 @@ def _invitation_queue_email(invitation: Invitation) -> None:
     )
 
 
-def invitation_revoke(*, invitation: Invitation) -> Invitation:
-    """Make a pending invitation's link stop working. Revoking twice changes nothing."""
+def invitation_revoke(*, invitation: Invitation, by: User | None = None) -> Invitation:
+    """Make a pending invitation's link stop working. Revoking twice changes nothing.
+
+    A hire's invitation also takes back the enrollment inviting made, when the person never
+    accepted (`onboarding.services.invites.invitation_enrollment_withdraw`; BY is the program
+    admin revoking it)."""
+    from onboarding.services.invites import invitation_enrollment_withdraw  # it imports this
+
     if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+            invitation_enrollment_withdraw(invitation=invitation, by=by)
     return invitation
 
 

@@ -139,7 +139,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     admin = _program_admin(request)
     invitation = selectors.invitation_for_admin(viewer=admin, invitation_id=invitation_id)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, by=admin)
     messages.success(request, f"The invitation to {invitation.email} no longer works.")
     return redirect("accounts:invitation_list")
 

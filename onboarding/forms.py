@@ -297,8 +297,20 @@ class MeetingArrangeForm(forms.Form):
             (m, f"{m} minutes" if m < 60 else f"{m / 60:g} h") for m in meeting_rules.DURATIONS
         ],
     )
-    earliest = forms.DateField(label="Earliest day", widget=_DATE)
-    latest = forms.DateField(label="Latest day", widget=_DATE)
+    earliest = forms.DateField(
+        label="Earliest day",
+        widget=_DATE,
+        error_messages={
+            "required": "Give the earliest day the meeting may be on.",
+        },
+    )
+    latest = forms.DateField(
+        label="Latest day",
+        widget=_DATE,
+        error_messages={
+            "required": "Give the latest day the meeting may be on.",
+        },
+    )
     buffer_minutes = forms.IntegerField(
         label="Free minutes around it",
         min_value=0,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
@@ -289,3 +290,58 @@ def hires_invite(*, text: str, choice: EnrollChoice, by: User) -> list[Invited]:
                     [f"Line {line.line}: {' '.join(messages)} Nobody was invited."]
                 ) from error
     return invited
+
+
+# --- an invitation taken back before it was accepted ----------------------------------------------
+
+WITHDRAWN_REASON = "The invitation was revoked before it was accepted."
+
+
+def invitation_enrollment_withdraw(*, invitation: Invitation, by: User | None) -> str:
+    """Undo what inviting a hire made, when the invitation is revoked before it was accepted.
+
+    Called by `accounts.services.invitation_revoke` (same transaction). The person never
+    accepted while their account has no usable password: every enrollment they have was made
+    ahead for this invitation (a newer invitation revokes the older ones without coming here).
+    An account with nothing else (only the hire role, no other pending invitation, nothing done
+    or arranged on its enrollments, no meeting) is deleted with its enrollments, so the People
+    page forgets the person; otherwise their open enrollments are withdrawn (BY is then the
+    program admin the state change is recorded for). Returns "deleted", "withdrawn" or "kept".
+    """
+    if invitation.role != Role.HIRE or invitation.accepted_at is not None:
+        return "kept"
+    person = User.objects.filter(email__iexact=invitation.email).first()
+    if person is None or person.has_usable_password():
+        return "kept"
+    if Invitation.objects.filter(
+        email__iexact=invitation.email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).exists():
+        return "kept"  # another invitation is still out: it is what the enrollment waits for
+    enrollments = Enrollment.objects.filter(hire=person)
+    untouched = not enrollments.filter(
+        Q(progress__isnull=False)
+        | Q(submissions__isnull=False)
+        | Q(questions__isnull=False)
+        | Q(meetings__isnull=False)
+    ).exists()
+    only_a_hire = not (person.is_mentor or person.is_program_admin or person.is_superuser)
+    if untouched and only_a_hire and not person.meeting_participations.exists():
+        audit_record(
+            actor=by,
+            action=AuditAction.CHANGE,
+            subject=None,
+            object_type="user",
+            object_id=person.pk,
+            detail="invitation revoked before acceptance: account and enrollments deleted",
+        )
+        person.delete()
+        return "deleted"
+    if by is None or not is_program_admin(by):
+        return "kept"  # no program admin to record the withdrawal for (a shell)
+    from .people import enrollment_withdraw  # people builds on this module
+
+    for enrollment in enrollments.filter(
+        state__in=(EnrollmentState.ACTIVE, EnrollmentState.PAUSED)
+    ):
+        enrollment_withdraw(enrollment=enrollment, by=by, reason=WITHDRAWN_REASON)
+    return "withdrawn"

@@ -368,6 +368,26 @@ def _numbers_clean(*, duration_minutes: int, buffer_minutes: int, min_notice_hou
         )
 
 
+ARRANGE_WINDOW_DAYS = 14  # the arrange form's default: two weeks from the first day
+
+
+def arrange_window_default(
+    *, organiser: User, now: datetime.datetime | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The arrange form's first guess at the days: from the organiser's next working day (in
+    their zone, skipping their days away) to two weeks later. A meeting request carries no
+    window of its own, so this is the default for every arrangement."""
+    today = timezone.localtime(now or timezone.now(), organiser.zone).date()
+    days = {int(day) for day in organiser.working_days or ()} & _WEEKDAYS or {0, 1, 2, 3, 4}
+    away = {str(day) for day in organiser.days_away or ()}
+    earliest = today + datetime.timedelta(days=1)
+    for _ in range(366):
+        if earliest.weekday() in days and earliest.isoformat() not in away:
+            break
+        earliest += datetime.timedelta(days=1)
+    return earliest, earliest + datetime.timedelta(days=ARRANGE_WINDOW_DAYS)
+
+
 def meeting_arrange(
     *,
     organiser: User,

@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -138,9 +139,12 @@ def reminders_seed(*, now: datetime.datetime, limit: int = 5000) -> int:
     missing_weekly = ~Exists(ReminderDue.objects.filter(user_id=OuterRef("pk"), rule=WEEKLY))
     active = Exists(Enrollment.objects.filter(hire_id=OuterRef("pk"), state=EnrollmentState.ACTIVE))
     wanted: list[tuple[User, str]] = []
-    hires = User.objects.filter(active, missing_daily, is_active=True).only("pk", "time_zone")[
-        :limit
-    ]
+    # Invited but not joined yet (no usable password): nothing to remind them of until they do.
+    hires = (
+        User.objects.filter(active, missing_daily, is_active=True)
+        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .only("pk", "time_zone")[:limit]
+    )
     wanted += [(user, DAILY) for user in hires]
     admins = User.objects.filter(
         Q(is_program_admin=True) | Q(is_superuser=True), missing_weekly, is_active=True
@@ -462,8 +466,9 @@ def _claims_read(*, chunk: int) -> list[_Claim]:
             f"   WHERE p.enrollment_id = e.id AND p.state = ANY(%s)) "
             f"FROM {_CLAIM_TABLE} c JOIN {user} u ON u.id = c.user_id "
             f"LEFT JOIN {enrollment} e "
-            f"  ON c.rule = %s AND e.hire_id = c.user_id AND e.state = %s",
-            [list(COMPLETED), DAILY, EnrollmentState.ACTIVE],
+            f"  ON c.rule = %s AND e.hire_id = c.user_id AND e.state = %s "
+            f"  AND u.password NOT LIKE %s",  # not joined yet: no enrollment to remind of
+            [list(COMPLETED), DAILY, EnrollmentState.ACTIVE, UNUSABLE_PASSWORD_PREFIX + "%"],
         )
         while rows := stream.fetchmany(chunk):
             for row in rows:

@@ -30,7 +30,7 @@ from ..forms import (
     MeetingRescheduleForm,
 )
 from ..ics import calendar_feed_ics, meeting_download_ics
-from ..models import MEETING_SEARCH_STATES
+from ..models import MEETING_SEARCH_STATES, MeetingState
 from ..selectors import meetings as selectors
 from ..services import meetings as services
 from .refused import refused_redirect, refused_take
@@ -143,8 +143,13 @@ def meeting_arrange(request: HttpRequest, enrollment_id: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, _errors(error))
             else:
+                # In-process tasks (the embedded default) have booked it by now.
+                meeting = selectors.meeting_for_user(user=request.user, meeting_id=meeting.pk)
                 messages.success(
-                    request, "Arranged. Everyone gets an invite as soon as a time is booked."
+                    request,
+                    "Arranged and booked. Everyone has been sent an invite."
+                    if meeting.state == MeetingState.BOOKED
+                    else "Arranged. Everyone gets an invite as soon as a time is booked.",
                 )
                 return redirect("meetings:detail", meeting_id=meeting.pk)
         return refused_redirect(request, form, key=arranging.key, to=arranging.url)
@@ -158,6 +163,10 @@ def meeting_arrange(request: HttpRequest, enrollment_id: int) -> HttpResponse:
                 :200
             ]
             initial["agenda"] = meeting_request.note
+        if not typed:
+            earliest, latest = services.arrange_window_default(organiser=request.user)
+            initial.setdefault("earliest", earliest)
+            initial.setdefault("latest", latest)
         form = arranging.form(initial=initial)
     team_form = refused_take(request, key=arranging.key + ":team", build=ClientTeamQuickForm)
     return render(

@@ -14,6 +14,7 @@ from curriculum.models import Item
 from curriculum.services import program_import
 from onboarding.models import Meeting, MeetingState
 from onboarding.services.journey import enrollment_create
+from onboarding.services.meetings import arrange_window_default
 from tests.factories import TEST_PASSWORD
 from tests.onboarding.meetings_support import client_team, next_week_monday, set_zone
 
@@ -73,6 +74,9 @@ def test_hire_requests_mentor_arranges_and_both_see_the_booked_time(
     expect(page.get_by_label("Title")).to_have_value(re.compile(hire.name))
     page.get_by_label("Client team").select_option(label="Acme Payments (Asia/Jerusalem)")
     page.get_by_label("Length").select_option("30")
+    earliest, latest = arrange_window_default(organiser=mentor)  # filled in already
+    expect(page.get_by_label("Earliest day")).to_have_value(earliest.isoformat())
+    expect(page.get_by_label("Latest day")).to_have_value(latest.isoformat())
     monday = next_week_monday()
     page.get_by_label("Earliest day").fill(monday.isoformat())
     page.get_by_label("Latest day").fill((monday + datetime.timedelta(days=4)).isoformat())
@@ -84,6 +88,9 @@ def test_hire_requests_mentor_arranges_and_both_see_the_booked_time(
     assert meeting.state == MeetingState.BOOKED
     london = meeting.starts_at.astimezone(ZoneInfo("Europe/London"))
     expect(page.locator("[data-meeting-state]")).to_have_text("Booked")
+    expect(page.locator(".messages")).to_contain_text(
+        "Arranged and booked. Everyone has been sent an invite."
+    )
     expect(page.locator("[data-meeting-when]")).to_contain_text(f"{london:%H:%M}")
     expect(page.locator("[data-meeting-when]")).to_contain_text("Europe/London")
     shoot("meeting-detail-mentor")
