@@ -67,8 +67,9 @@ def test_mentor_requests_changes_hire_resubmits_mentor_accepts(
     expect(page.get_by_text("Sent back to Hana Hire for changes.")).to_be_visible()
 
     hire_page.goto(item_url)
-    expect(hire_page.locator("#review")).to_contain_text("Changes requested")
-    expect(hire_page.locator("#review strong", has_text="which")).to_be_visible()
+    # The mentor's comment stands inside the reflection card, beside what it is about.
+    expect(hire_page.locator("#reflection")).to_contain_text("Changes requested")
+    expect(hire_page.locator("#reflection .review-inline strong", has_text="which")).to_be_visible()
     shoot_page(hire_page, "desk-hire-changes-requested")
     fields = hire_page.locator("#reflection textarea")
     for index in range(fields.count() - 1):
@@ -89,8 +90,8 @@ def test_mentor_requests_changes_hire_resubmits_mentor_accepts(
     assert (submission.state, submission.round) == (SubmissionState.ACCEPTED, 2)
 
     hire_page.goto(item_url)
-    expect(hire_page.locator("#review")).to_contain_text("Accepted")
-    expect(hire_page.locator("#review")).to_contain_text("Much better.")
+    expect(hire_page.locator("#reflection")).to_contain_text("Accepted")
+    expect(hire_page.locator("#reflection .review-inline")).to_contain_text("Much better.")
     shoot_page(hire_page, "desk-hire-accepted")
     page.goto(live_server.url + reverse("desk:mentee", args=[enrollment.pk]))
     expect(page.get_by_text("Round 1: changes requested")).to_be_visible()
