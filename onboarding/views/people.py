@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -34,6 +35,7 @@ from ..selectors import people as selectors
 from ..services import cohorts as cohort_services
 from ..services import invites, privacy
 from ..services import people as services
+from .refused import refused_redirect, refused_take
 
 
 def _by(request: HttpRequest) -> User:
@@ -132,12 +134,16 @@ def invite(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/manage/invite.html", context, status=status)
 
 
-def _render_person(request: HttpRequest, person_id: int, *, form=None, status: int = 200):
+def _render_person(request: HttpRequest, person_id: int):
     page = selectors.person_page(user=request.user, person_id=person_id)
-    if form is None:
-        form = EnrollFieldsForm(options=selectors.enroll_options(user=request.user))
+    options = selectors.enroll_options(user=request.user)
+    form = refused_take(
+        request,
+        key=f"person-enroll:{person_id}",
+        build=lambda data: EnrollFieldsForm(data, options=options),
+    ) or EnrollFieldsForm(options=options)
     context = {"page": page, "person": page.person, "form": form, "section": "people"}
-    return render(request, "onboarding/manage/person.html", context, status=status)
+    return render(request, "onboarding/manage/person.html", context)
 
 
 @login_required
@@ -169,25 +175,50 @@ def person_enroll(request: HttpRequest, person_id: int) -> HttpResponse:
                     f"{enrollment.start_date:%-d %b %Y}.",
                 )
                 return redirect("manage:enrollment", enrollment_id=enrollment.pk)
-    return _render_person(request, person.pk, form=form, status=400)
+    return refused_redirect(
+        request,
+        form,
+        key=f"person-enroll:{person.pk}",
+        to=reverse("manage:person", args=[person.pk]),
+        anchor="#enroll",
+    )
 
 
-def _render_enrollment(request: HttpRequest, enrollment, *, status: int = 200, **forms):
+def _render_enrollment(request: HttpRequest, enrollment):
     page = selectors.enrollment_page(enrollment=enrollment)
+
+    def refused(form_name: str, build):
+        # A form this page refused a moment ago comes back once, with what was typed.
+        return refused_take(request, key=f"enrollment-{form_name}:{enrollment.pk}", build=build)
+
     context = {
         "page": page,
         "enrollment": enrollment,
-        "state_form": forms.get("state_form") or EnrollmentStateForm(),
-        "schedule_form": forms.get("schedule_form")
+        "state_form": refused("state", EnrollmentStateForm) or EnrollmentStateForm(),
+        "schedule_form": refused(
+            "schedule", lambda data: EnrollmentScheduleForm(data, cohorts=page.cohorts)
+        )
         or EnrollmentScheduleForm(
             cohorts=page.cohorts,
             initial={"cohort": enrollment.cohort_id, "start_date": enrollment.start_date},
         ),
-        "mentor_form": forms.get("mentor_form")
+        "mentor_form": refused(
+            "mentor", lambda data: EnrollmentMentorForm(data, mentors=page.mentors)
+        )
         or EnrollmentMentorForm(mentors=page.mentors, initial={"mentor": enrollment.mentor_id}),
         "section": "people",
     }
-    return render(request, "onboarding/manage/enrollment.html", context, status=status)
+    return render(request, "onboarding/manage/enrollment.html", context)
+
+
+def _enrollment_refused(request: HttpRequest, enrollment, form, form_name: str):
+    return refused_redirect(
+        request,
+        form,
+        key=f"enrollment-{form_name}:{enrollment.pk}",
+        to=reverse("manage:enrollment", args=[enrollment.pk]),
+        anchor=f"#{form_name}-h",
+    )
 
 
 @login_required
@@ -219,7 +250,7 @@ def enrollment_state(request: HttpRequest, enrollment_id: int) -> HttpResponse:
                 request, f"The enrollment is now {changed.get_state_display().lower()}."
             )
             return redirect("manage:enrollment", enrollment_id=enrollment.pk)
-    return _render_enrollment(request, enrollment, state_form=form, status=400)
+    return _enrollment_refused(request, enrollment, form, "state")
 
 
 @login_required
@@ -242,7 +273,7 @@ def enrollment_schedule(request: HttpRequest, enrollment_id: int) -> HttpRespons
         else:
             messages.success(request, "Cohort and start date saved.")
             return redirect("manage:enrollment", enrollment_id=enrollment.pk)
-    return _render_enrollment(request, enrollment, schedule_form=form, status=400)
+    return _enrollment_refused(request, enrollment, form, "schedule")
 
 
 @login_required
@@ -261,7 +292,7 @@ def enrollment_mentor(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{mentor.name} is now the mentor.")
             return redirect("manage:enrollment", enrollment_id=enrollment.pk)
-    return _render_enrollment(request, enrollment, mentor_form=form, status=400)
+    return _enrollment_refused(request, enrollment, form, "mentor")
 
 
 # --- moving hires to a newer version ----------------------------------------------------------------

@@ -317,14 +317,23 @@ def test_cohort_names_are_unique_ignoring_case(admin, cohort):
         cohort_create(name="march 2026", start_date=datetime.date(2026, 3, 2), by=admin)
 
 
-def test_state_page_post_changes_state_and_bad_post_is_400(client, mfa_passed, admin, enrollment):
+def test_state_page_post_changes_state_and_a_refused_post_comes_back_to_the_page(
+    client, mfa_passed, admin, enrollment
+):
     mfa_passed(client, admin)
     url = reverse("manage:enrollment_state", args=[enrollment.pk])
+    page = reverse("manage:enrollment", args=[enrollment.pk])
     assert client.post(url, {"action": "finish"}).status_code == 302
-    response = client.post(url, {"action": "pause"})
-    assert response.status_code == 400
-    assert "finished enrollment can" in response.content.decode()
-    assert client.post(url, {"action": "explode"}).status_code == 400
+    refused = client.post(url, {"action": "pause"})
+    # Post/redirect/get: back on the enrollment page, the message by the state form, once.
+    assert (refused.status_code, refused.url) == (302, page + "#state-h")
+    assert "finished enrollment can" in client.get(page).content.decode()
+    assert "finished enrollment can" not in client.get(page).content.decode()
+    refused = client.post(url, {"action": "explode"})
+    assert refused.status_code == 302
+    assert "Select a valid choice" in client.get(page).content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.state == "finished"
 
 
 # --- moving to a newer version ----------------------------------------------------------------------

@@ -283,12 +283,17 @@ def test_person_page_enrolls_with_only_active_mentors_offered(
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)
     enroll = reverse("manage:person_enroll", kwargs={"person_id": lone.pk})
+    person_page = reverse("manage:person", kwargs={"person_id": lone.pk})
     refused = client.post(enroll, {"version": version.pk, "mentor": other_mentor.pk})
-    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    # Post/redirect/get: back on the person page at the form, the message shown there once.
+    assert (refused.status_code, refused.url) == (302, person_page + "#enroll")
+    assert "Select a valid choice" in client.get(person_page).content.decode()
+    assert "Select a valid choice" not in client.get(person_page).content.decode()
     assert not Enrollment.objects.filter(hire=lone).exists()
     done = client.post(enroll, {"version": "", "cohort": cohort.pk, "mentor": mentor.pk})
     # An empty program, refused: the cohort has no hires yet, so there is nothing to default to.
-    assert done.status_code == 400 and "Choose the program" in done.content.decode()
+    assert done.status_code == 302
+    assert "Choose the program" in client.get(person_page).content.decode()
     done = client.post(enroll, {"version": version.pk, "cohort": cohort.pk, "mentor": mentor.pk})
     enrollment = Enrollment.objects.get(hire=lone)
     assert done.status_code == 302 and done.url == reverse(
