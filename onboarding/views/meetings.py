@@ -548,7 +548,10 @@ def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
         {
             "team": team,
             "form": form,
-            "contact_form": ClientContactForm(),
+            "contact_form": refused_take(
+                request, key=f"client-contact:{team.pk}", build=ClientContactForm
+            )
+            or ClientContactForm(),
             "manages": manages,
             "days": ", ".join(label for day, label in WEEKDAY_CHOICES if day in team.working_days),
         },
@@ -582,16 +585,12 @@ def client_contact_add(request: HttpRequest, team_id: int) -> HttpResponse:
         else:
             messages.success(request, "Contact added.")
             return redirect("meetings:client_team", team_id=team.pk)
-    return render(
+    return refused_redirect(
         request,
-        "onboarding/meetings/client_team.html",
-        {
-            "team": team,
-            "form": ClientTeamForm(initial=_team_initial(team)),
-            "contact_form": form,
-            "manages": True,
-        },
-        status=400,
+        form,
+        key=f"client-contact:{team.pk}",
+        to=reverse("meetings:client_team", args=[team.pk]),
+        anchor="#contacts-heading",
     )
 
 

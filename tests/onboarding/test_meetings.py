@@ -543,9 +543,15 @@ def test_client_team_forms_answer_bad_input_with_a_message(client, admin, mfa_pa
     team = ClientTeam.objects.get()
     add = reverse("meetings:client_contact_add", args=[team.pk])
     assert client.post(add, {"name": "Gil", "email": "gil@globex.example"}).status_code == 302
+    team_page = reverse("meetings:client_team", args=[team.pk])
+    # A refused contact goes back to the team page at the contacts (post/redirect/get).
     twice = client.post(add, {"name": "Gil", "email": "GIL@globex.example"})
-    assert twice.status_code == 400 and b"already a contact" in twice.content
-    assert client.post(add, {"name": "Gil", "email": "not an email"}).status_code == 400
+    assert (twice.status_code, twice.url) == (302, team_page + "#contacts-heading")
+    assert b"already a contact" in client.get(team_page).content
+    assert b"already a contact" not in client.get(team_page).content
+    assert client.post(add, {"name": "Gil", "email": "not an email"}).status_code == 302
+    assert b"Enter a valid email address" in client.get(team_page).content
+    assert team.contacts.count() == 1
 
 
 def test_arrange_form_refuses_bad_dates_with_a_message(client, enrollment, mentor, mfa_passed):
