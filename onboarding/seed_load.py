@@ -103,7 +103,7 @@ MEETING_DAYS = {3, 13, 19}  # items whose action items ask for a meeting
 
 
 def program_markdown(number: int, topic: str) -> str:
-    """One day as authors write them (DESIGN.md): goals, sections, questions, wrap-up, actions."""
+    """One day as authors write them: goals, sections, questions, wrap-up, actions."""
     lines = [
         f"# Day {number:02d} - {topic} :rocket:",
         "",

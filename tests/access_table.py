@@ -1,4 +1,4 @@
-"""The access-control table (QUALITY.md, "Access control"): every route, the object it is asked
+"""The access-control table (docs/quality.md, Access): every route, the object it is asked
 about, and what each role gets for a GET and for a POST.
 
 tests/test_access_control.py turns each cell into a test against a real world

@@ -146,7 +146,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Onboarding"
 MFA_RECOVERY_CODE_COUNT = 10
 
-# Idle and absolute session lifetimes (QUALITY.md, "Login and sessions").
+# Idle and absolute session lifetimes (docs/quality.md).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60 * 8)
 SESSION_SAVE_EVERY_REQUEST = True  # the idle timer restarts on each request
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=60 * 60 * 24 * 7)

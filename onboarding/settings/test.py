@@ -1,4 +1,4 @@
-"""The test suite: always the real PostgreSQL and Redis (QUALITY.md), never a silent SQLite."""
+"""The test suite: always the real PostgreSQL and Redis (docs/quality.md), never a silent SQLite."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""`import_curriculum` as DESIGN.md section 6 fixes it: exit codes, JSON, never a traceback."""
+"""`import_curriculum`'s contract (curriculum/README.md): exit codes, JSON, never a traceback."""
 
 import json
 from io import StringIO

@@ -1,4 +1,4 @@
-"""parse_item on small authored snippets: every habit DESIGN.md section 2 lists."""
+"""parse_item on small authored snippets: every authoring habit of real programs (curriculum/README.md)."""
 
 from __future__ import annotations
 

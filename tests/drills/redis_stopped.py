@@ -3,7 +3,7 @@
     uv run python -m tests.drills.redis_stopped [--hires 24] [--down-seconds 6]
 
 Redis is the broker and the cache. While it is down every request must still go through
-(QUALITY.md): the change and its outbox email are one transaction in PostgreSQL, and handing
+(docs/quality.md): the change and its outbox email are one transaction in PostgreSQL, and handing
 the email to a worker after commit fails quietly. Redis comes back empty (nothing is kept on
 disk), the worker reconnects, and beat's outbox sweep sends what only PostgreSQL remembered.
 """

@@ -1,4 +1,4 @@
-"""Fault tests with the real parts (QUALITY.md, "Background work"): each runs one of the fault
+"""Fault tests with the real parts (docs/quality.md, Faults): each runs one of the fault
 drills (tests/drills) at a small size. A drill stops and starts its own Redis, PostgreSQL or SMTP
 server (never the machine's), kills real Celery worker processes, and counts "sent N, lost L,
 duplicated D" from what a real SMTP server received against the outbox rows that had to go out.

@@ -1,4 +1,4 @@
-"""Headers every page sends (QUALITY.md, "Deployment checks")."""
+"""Headers every page sends (docs/quality.md)."""
 
 import pytest
 from django.urls import reverse
