@@ -81,5 +81,7 @@ class SmtpSink:
 def body_text(message: Message) -> str:
     for part in message.walk():
         if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode()
+            payload = part.get_payload(decode=True)
+            # A text/plain part decodes to bytes (mypy only knows the union of every payload).
+            return payload.decode() if isinstance(payload, bytes) else str(payload)
     return ""
