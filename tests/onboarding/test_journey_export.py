@@ -178,8 +178,11 @@ def test_anonymous_visitor_is_sent_to_log_in(client, enrollment, extension):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.query_count("journey:export_json")
-def test_export_query_count_does_not_grow_with_the_program(client, hire, other_hire, tmp_path):
+@pytest.mark.query_count("journey:export_json", "journey:export_markdown")
+@pytest.mark.parametrize("extension", ["json", "markdown"])
+def test_export_query_count_does_not_grow_with_the_program(
+    client, hire, other_hire, tmp_path, extension
+):
     counts = []
     for person, items in ((hire, 5), (other_hire, 60)):
         enrollment = enrollment_create(
@@ -191,8 +194,8 @@ def test_export_query_count_does_not_grow_with_the_program(client, hire, other_h
                     enrollment=enrollment, by=person, item=item, block_key=key, checked=True
                 )
         client.force_login(person)
-        export(client, enrollment, "json")
+        export(client, enrollment, extension)
         with CaptureQueriesContext(connection) as queries:
-            assert export(client, enrollment, "json").status_code == 200
+            assert export(client, enrollment, extension).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
