@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
-from django.conf import settings
 from django.http import HttpRequest
+
+from .links import absolute_url
 
 # The errors allauth raises when a rate limit refuses a login or a second-factor code.
 RATE_LIMITED_ERRORS = {"too_many_login_attempts", "rate_limited"}
@@ -82,4 +83,4 @@ def _on_site(url: str) -> str:
     """The same path and query under SITE_URL, whatever host the request named."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from onboarding.services import email_queue
 
+from .links import absolute_url
 from .models import Invitation, Role, User
 
 
@@ -24,10 +25,6 @@ class InvitationError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.code = code
-
-
-def _absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def invitation_create(
@@ -62,7 +59,7 @@ def invitation_create(
 def _invitation_queue_email(invitation: Invitation) -> None:
     context = {
         "invitation": invitation,
-        "url": _absolute_url(reverse("accounts:invitation_accept", args=[invitation.key])),
+        "url": absolute_url(reverse("accounts:invitation_accept", args=[invitation.key])),
         "inviter": invitation.invited_by.name if invitation.invited_by else "The program team",
         "ttl_days": settings.INVITATION_TTL_DAYS,
     }

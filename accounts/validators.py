@@ -64,3 +64,28 @@ def name_clean(value: str, *, label: str = "The name", max_chars: int = NAME_MAX
             code="name_too_long",
         )
     return value
+
+
+# What a person types into a longer field (an answer, a note, a comment, a message): the one
+# rule every service applies before it stores it. The forms say the same limit; this is the
+# last line. Every app may import it: it depends on nothing but Django.
+TEXT_MAX_CHARS = 20_000
+# C0 controls except tab, line feed and carriage return, DEL, and the bidi overrides that can
+# make text read differently from what it stores.
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_clean(value: str, *, label: str, max_chars: int = TEXT_MAX_CHARS) -> str:
+    """The text a person typed, refused with a message they understand when it can't be stored."""
+    if _FORBIDDEN_CHARS.search(value):
+        raise ValidationError(
+            f"{label} contains control characters (such as a NUL byte). Remove them and try again.",
+            code="control_characters",
+        )
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > max_chars:
+        raise ValidationError(
+            f"{label} is too long: {len(value):,} characters, at most {max_chars:,}.",
+            code="too_long",
+        )
+    return value

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
 from onboarding.edge import parse_id
 
 from . import authoring, selectors
@@ -20,11 +21,10 @@ from .authoring import AuthoringError, EditConflict
 from .forms import ItemMarkdownForm, StructureForm
 from .markdown.structure import CHECKABLE_KINDS, ItemKind
 from .models import Item, ProgramVersion, VersionState
-from .selectors import can_see_drafts
 
 
 def _program_admin(request: HttpRequest) -> None:
-    if not can_see_drafts(request.user):
+    if not is_program_admin(request.user):
         raise Http404("No such page.")
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
 
 from .markdown.structure import COUNTED_KINDS
 from .models import (
@@ -25,12 +26,8 @@ from .models import (
 from .services import item_key
 
 
-def can_see_drafts(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.is_program_admin))
-
-
 def programs_visible_to(*, user: User | AnonymousUser) -> QuerySet[Program]:
-    if can_see_drafts(user):
+    if is_program_admin(user):
         return Program.objects.all()
     if not user.is_authenticated:
         return Program.objects.none()
@@ -80,7 +77,7 @@ def version_items_with_blocks(*, version: ProgramVersion) -> QuerySet[Item]:
 
 def _items_visible_to(user: User | AnonymousUser) -> QuerySet[Item]:
     items = Item.objects.select_related("chapter", "version__program")
-    if can_see_drafts(user):
+    if is_program_admin(user):
         return items
     if not user.is_authenticated:
         return items.none()
@@ -98,7 +95,7 @@ def item_for_user(*, user: User | AnonymousUser, item_id: int) -> Item:
 
 def asset_for_user(*, user: User | AnonymousUser, asset_id: int) -> Asset:
     assets = Asset.objects.all()
-    if not can_see_drafts(user):
+    if not is_program_admin(user):
         if not user.is_authenticated:
             raise Http404("No such file.")
         assets = assets.filter(version__state=VersionState.PUBLISHED)
@@ -121,7 +118,7 @@ def programs_with_versions(*, user: User | AnonymousUser) -> QuerySet[Program]:
 def version_for_user(*, user: User | AnonymousUser, version_id: int) -> ProgramVersion:
     """One version; drafts only for program admins. Missing and hidden ids give the same 404."""
     versions = ProgramVersion.objects.select_related("program", "created_by", "published_by")
-    if not can_see_drafts(user):
+    if not is_program_admin(user):
         versions = versions.filter(state=VersionState.PUBLISHED)
     version = versions.filter(pk=version_id).first()
     if version is None:
@@ -148,7 +145,7 @@ def version_chapters_with_counts(*, version: ProgramVersion) -> QuerySet[Chapter
 
 def import_request_for_user(*, user: User | AnonymousUser, import_request_id: int) -> ImportRequest:
     """A git import request: program admins only; the same 404 for hidden and missing ids."""
-    if not can_see_drafts(user):
+    if not is_program_admin(user):
         raise Http404("No such import.")
     request = ImportRequest.objects.filter(pk=import_request_id).first()
     if request is None:
@@ -160,7 +157,7 @@ def import_request_for_user(*, user: User | AnonymousUser, import_request_id: in
 
 
 def program_for_admin(*, user: User | AnonymousUser, program_id: int) -> Program:
-    if not can_see_drafts(user):
+    if not is_program_admin(user):
         raise Http404("No such program.")
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
@@ -170,7 +167,7 @@ def program_for_admin(*, user: User | AnonymousUser, program_id: int) -> Program
 
 def item_for_admin(*, user: User | AnonymousUser, item_id: int) -> Item:
     """An item of any version, for the editor: program admins only, the same 404 otherwise."""
-    if not can_see_drafts(user):
+    if not is_program_admin(user):
         raise Http404("No such item.")
     return item_for_user(user=user, item_id=item_id)
 
@@ -178,7 +175,7 @@ def item_for_admin(*, user: User | AnonymousUser, item_id: int) -> Item:
 def chapter_for_admin(
     *, user: User | AnonymousUser, version: ProgramVersion, chapter_id
 ) -> Chapter:
-    if not can_see_drafts(user):
+    if not is_program_admin(user):
         raise Http404("No such chapter.")
     chapter = Chapter.objects.filter(version=version, pk=chapter_id).first()
     if chapter is None:

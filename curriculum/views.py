@@ -9,10 +9,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import is_program_admin
+
 from . import exporter, selectors, services
 from .forms import ImportForm
 from .importer.errors import ImportRefused
-from .selectors import asset_for_user, can_see_drafts
+from .selectors import asset_for_user
 
 
 @require_GET
@@ -35,7 +37,7 @@ def asset_file(request: HttpRequest, asset_id: int, name: str) -> HttpResponse:
 
 
 def _program_admin(request: HttpRequest) -> None:
-    if not can_see_drafts(request.user):
+    if not is_program_admin(request.user):
         raise Http404("No such page.")
 
 
@@ -153,7 +155,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     Links between items point here (rendered once, at import). A hire enrolled on the item's
     version is sent to their own journey page of it instead, with their controls; whoever may
     author stays on this reader."""
-    can_author = can_see_drafts(request.user)
+    can_author = is_program_admin(request.user)
     if not can_author:
         from onboarding.selectors.journey import own_journey_item_url
 

@@ -4,6 +4,8 @@ read-only views of meeting requests and version moves."""
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.permissions import is_program_admin
+
 from .models import CompletionPolicy, EnrollmentMove, MeetingRequest
 from .services.journey import completion_policy_set
 
@@ -20,8 +22,7 @@ class CompletionPolicyAdmin(admin.ModelAdmin):
         return ["program"] if obj is not None else []
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        user = request.user
-        return bool(user.is_active and (user.is_superuser or user.is_program_admin))  # type: ignore[union-attr]
+        return is_program_admin(request.user)
 
     has_add_permission = has_change_permission  # type: ignore[assignment]
     has_view_permission = has_change_permission
@@ -78,19 +79,14 @@ from .services import people as people_services  # noqa: E402
 from .services import privacy as privacy_services  # noqa: E402
 
 
-def _is_program_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and (user.is_superuser or user.is_program_admin))  # type: ignore[union-attr]
-
-
 class _ProgramAdminOnly(_ReadOnly):
     """Read-only rows, visible to program admins; changes go through actions (services)."""
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_program_admin(request)
+        return is_program_admin(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_program_admin(request)
+        return is_program_admin(request.user)
 
 
 def _run_each(modeladmin, request, queryset, write, done: str) -> None:
@@ -417,10 +413,10 @@ class CohortAdmin(_ProgramAdminOnly):
     fields = ["name", "start_date", "pace"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_program_admin(request)
+        return is_program_admin(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_program_admin(request)
+        return is_program_admin(request.user)
 
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -4,9 +4,10 @@ from typing import cast
 
 from django import forms
 
+from accounts.validators import TEXT_MAX_CHARS
 from curriculum.models import Block
 
-from .services.journey import COMMENT_MAX_CHARS, NOTE_MAX_CHARS, TEXT_MAX_CHARS
+from .services.journey import COMMENT_MAX_CHARS, NOTE_MAX_CHARS
 
 
 class BlockKeyForm(forms.Form):

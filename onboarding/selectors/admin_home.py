@@ -29,6 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Invitation, User
+from accounts.permissions import is_program_admin
 from curriculum.models import Item, Program, ProgramVersion, VersionState
 
 from ..models import (
@@ -46,7 +47,7 @@ from ..models import (
 )
 from ..schedule import Schedule, local_today
 from .analytics import REVIEW_DEADLINE_HOURS
-from .journey import COMPLETED_STATES, is_program_admin
+from .journey import COMPLETED_STATES
 
 # A hire who has done nothing for this many days (a weekend and a day) is "quiet": maybe stuck.
 QUIET_DAYS = 3

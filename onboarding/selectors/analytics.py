@@ -23,10 +23,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
 from curriculum.models import Item, Program, ProgramVersion, VersionState
 
 from ..models import Cohort, Enrollment
-from .journey import is_program_admin
 
 # The review deadline the mentor page measures against; the reminder rules use the same figure.
 REVIEW_DEADLINE_HOURS = 48

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from accounts.models import User
+from accounts.permissions import is_active_mentor, is_program_admin
 from curriculum.markdown.render import render_person_markdown
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item, VersionState
@@ -51,6 +52,7 @@ from ..models import (
     SubmissionRound,
     SubmissionState,
 )
+from ..permissions import mentored_by, mentors
 from .journey import (
     COMPLETED_STATES,
     HireHome,
@@ -58,8 +60,6 @@ from .journey import (
     enrollment_schedule,
     enrollment_today,
     hire_home,
-    is_program_admin,
-    mentored_by,
     version_outline,
 )
 
@@ -67,9 +67,7 @@ from .journey import (
 
 
 def _may_use_desk(user: User | AnonymousUser) -> bool:
-    return is_program_admin(user) or bool(
-        user.is_authenticated and user.is_active and user.is_mentor
-    )
+    return is_program_admin(user) or is_active_mentor(user)
 
 
 def desk_viewer_check(user: User | AnonymousUser) -> None:
@@ -85,17 +83,6 @@ def desk_enrollments(user: User | AnonymousUser) -> QuerySet[Enrollment]:
     if not _may_use_desk(user):
         return Enrollment.objects.none()
     return Enrollment.objects.filter(mentored_by(user))
-
-
-def user_may_mentor(*, user: User | AnonymousUser, enrollment: Enrollment) -> bool:
-    """Does USER mentor ENROLLMENT now (or run the program)? What the desk services check."""
-    if is_program_admin(user):
-        return True
-    if not (user.is_authenticated and user.is_active and user.is_mentor):
-        return False
-    # Read from the database, not from ENROLLMENT's loaded columns: a reassignment made since
-    # the object was loaded must already count.
-    return Enrollment.objects.filter(mentored_by(user), pk=enrollment.pk).exists()
 
 
 def faq_anchor(item: Item) -> str:
@@ -467,19 +454,10 @@ def submission_for_reviewer(*, user: User | AnonymousUser, submission_id: int) -
         .select_related("enrollment__hire", "enrollment__mentor", "item__chapter")
         .first()
     )
-    if submission is None or not _mentors_as_read(user, submission.enrollment):
+    # The desk check above leaves program admins and active mentors.
+    if submission is None or not (is_program_admin(user) or mentors(user, submission.enrollment)):
         raise Http404("No such submission.")
     return submission
-
-
-def _mentors_as_read(user: User | AnonymousUser, enrollment: Enrollment) -> bool:
-    """`mentored_by` for an enrollment row just read: its primary mentor is on the row, a
-    co-mentor's open assignment costs one query. The desk role is checked by the caller."""
-    if is_program_admin(user) or enrollment.mentor_id == user.pk:
-        return True
-    return MentorAssignment.objects.filter(
-        enrollment_id=enrollment.pk, mentor_id=user.pk, ended_at__isnull=True
-    ).exists()
 
 
 @dataclass

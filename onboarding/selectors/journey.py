@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind, ItemKind
 from curriculum.models import Block, Chapter, Item, ProgramVersion, VersionState
 from curriculum.services import block_signature
@@ -36,7 +37,6 @@ from ..models import (
     EnrollmentState,
     ItemProgress,
     MeetingRequest,
-    MentorAssignment,
     ProgressState,
     Question,
     QuestionMessage,
@@ -46,34 +46,12 @@ from ..models import (
     SubmissionRound,
     SubmissionState,
 )
+from ..permissions import mentored_by
 from ..schedule import Schedule, local_today
 
 COMPLETED_STATES = (ProgressState.WAITING_REVIEW, ProgressState.DONE)
 # Shown instead of an item's progress state while a mentor has sent one of its writings back.
 CHANGES_REQUESTED = "changes_requested"
-
-
-def is_program_admin(user: User | AnonymousUser) -> bool:
-    """Program admins (and superusers) see every hire's journey and run the mentor's desk."""
-    return bool(
-        user.is_authenticated and user.is_active and (user.is_superuser or user.is_program_admin)
-    )
-
-
-def mentored_by(user: User | AnonymousUser) -> Q:
-    """Enrollments USER mentors now: the current primary mentor, or an open co-mentor row.
-
-    The mentor role is required too, so taking the role away ends access at once, as does
-    ending the assignment (`services.mentoring.mentor_assign` / `mentor_unassign`).
-    """
-    if not user.is_authenticated or not user.is_active or not user.is_mentor:
-        return Q(pk__in=[])
-    # One id list (a UNION) rather than "mentor = me OR EXISTS(assignment)": PostgreSQL cannot
-    # use an index for that OR and reads every enrollment (216 ms against 9 ms with 5,000
-    # hires, bench_load), while the union finds the few ids by index and joins on the key.
-    primary = Enrollment.objects.filter(mentor_id=user.pk).order_by().values("pk")
-    assigned = MentorAssignment.objects.filter(mentor_id=user.pk, ended_at__isnull=True)
-    return Q(pk__in=primary.union(assigned.order_by().values("enrollment_id")))
 
 
 def _enrollments_visible_to(user: User | AnonymousUser) -> QuerySet[Enrollment]:

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
 from curriculum.models import Program
 
 from ..models import (
@@ -28,8 +29,8 @@ from ..models import (
     MeetingRequest,
     MeetingState,
 )
+from ..permissions import mentored_by
 from ..services.meetings import local_span
-from .journey import mentored_by
 
 
 def _person(user: User | AnonymousUser) -> User | None:
@@ -39,11 +40,6 @@ def _person(user: User | AnonymousUser) -> User | None:
 
 def _active(user: User | AnonymousUser) -> bool:
     return _person(user) is not None
-
-
-def runs_programs(user: User | AnonymousUser) -> bool:
-    person = _person(user)
-    return person is not None and bool(person.is_superuser or person.is_program_admin)
 
 
 def _mentored_enrollments(user: User | AnonymousUser) -> QuerySet[Enrollment]:
@@ -60,7 +56,7 @@ def meetings_visible_to(user: User | AnonymousUser) -> QuerySet[Meeting]:
     person = _person(user)
     if person is None:
         return Meeting.objects.none()
-    if runs_programs(person):
+    if is_program_admin(person):
         return Meeting.objects.all()
     # A UNION of ids, not "EXISTS(participant) OR mentored": an OR of subqueries makes
     # PostgreSQL read every meeting; the union finds the viewer's few by index.
@@ -79,7 +75,7 @@ def may_change_meeting(user: User | AnonymousUser, meeting: Meeting) -> bool:
         return False
     return (
         meeting.organiser_id == user.pk
-        or runs_programs(user)
+        or is_program_admin(user)
         or _mentored_enrollments(user).filter(pk=meeting.enrollment_id).exists()
     )
 
@@ -107,7 +103,9 @@ def meeting_for_user(*, user: User | AnonymousUser, meeting_id: int) -> Meeting:
 
 def enrollment_for_organiser(*, user: User | AnonymousUser, enrollment_id: int) -> Enrollment:
     """An enrollment whose meetings USER may arrange: their mentee's, or any for an admin."""
-    enrollments = Enrollment.objects.all() if runs_programs(user) else _mentored_enrollments(user)
+    enrollments = (
+        Enrollment.objects.all() if is_program_admin(user) else _mentored_enrollments(user)
+    )
     enrollment = (
         enrollments.select_related("hire", "mentor", "program").filter(pk=enrollment_id).first()
     )
@@ -222,9 +220,9 @@ def meetings_index(*, user: User, now: datetime.datetime | None = None) -> Meeti
     """The viewer's meetings page: what is ahead, and (for mentors) requests to arrange."""
     now = now or timezone.now()
     requests: list[MeetingRequest] = []
-    if runs_programs(user) or (user.is_active and user.is_mentor):
+    if is_program_admin(user) or (user.is_active and user.is_mentor):
         enrollments = (
-            Enrollment.objects.all() if runs_programs(user) else _mentored_enrollments(user)
+            Enrollment.objects.all() if is_program_admin(user) else _mentored_enrollments(user)
         )
         requests = list(
             MeetingRequest.objects.filter(
@@ -248,7 +246,7 @@ def meetings_index(*, user: User, now: datetime.datetime | None = None) -> Meeti
 
 
 def client_teams_for_admin(*, user: User | AnonymousUser) -> QuerySet[ClientTeam]:
-    if not runs_programs(user):
+    if not is_program_admin(user):
         raise Http404("No such page.")
     return ClientTeam.objects.prefetch_related("contacts").order_by("name")
 
@@ -262,7 +260,7 @@ def client_team_for_admin(*, user: User | AnonymousUser, team_id: int) -> Client
 
 def may_read_client_teams(user: User | AnonymousUser) -> bool:
     """Program admins, and mentors while they mentor someone (who may arrange a meeting)."""
-    return runs_programs(user) or _mentored_enrollments(user).exists()
+    return is_program_admin(user) or _mentored_enrollments(user).exists()
 
 
 def client_teams_for_reader(*, user: User | AnonymousUser) -> QuerySet[ClientTeam]:
@@ -281,7 +279,7 @@ def client_team_for_reader(*, user: User | AnonymousUser, team_id: int) -> Clien
 
 def programs_for_team_policy(*, user: User | AnonymousUser) -> list[Program]:
     """Every program, with whether its mentors may add client teams (program admins only)."""
-    if not runs_programs(user):
+    if not is_program_admin(user):
         raise Http404("No such page.")
     return list(Program.objects.only("pk", "title", "slug", "client_teams_by_mentors"))
 

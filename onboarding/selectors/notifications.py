@@ -10,9 +10,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
 
 from ..models import Notification, OutboundEmail
-from .journey import is_program_admin
 
 OUTBOX_FILTERS = ("all", "failed", "unsent", "sent")
 

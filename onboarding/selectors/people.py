@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Invitation, User
+from accounts.permissions import is_program_admin
 from curriculum.models import Block, Item, Program, ProgramVersion, VersionState
 from curriculum.services import block_signature, item_key
 
@@ -28,7 +29,6 @@ from ..models import (
 )
 from ..schedule import local_today, next_working_day
 from ..services.people import transitions_from
-from .journey import is_program_admin
 
 PAGE_SIZE = 200
 

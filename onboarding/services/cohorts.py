@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.permissions import is_program_admin
+from accounts.validators import text_clean
 
 from ..audit import audit_record
 from ..models import AuditAction, Cohort, Enrollment
-from ..selectors.journey import is_program_admin
-from .journey import text_clean
 
 
 def cohort_check(*, name: str, pace: int, by: User, cohort: Cohort | None = None) -> str:

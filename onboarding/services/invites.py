@@ -23,7 +23,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import Invitation, Role, User
+from accounts.permissions import is_program_admin
 from accounts.services import invitation_create, user_create, user_role_grant
 from accounts.validators import name_clean
 from curriculum.models import ProgramVersion, VersionState
@@ -31,10 +33,9 @@ from curriculum.models import ProgramVersion, VersionState
 from ..audit import audit_record
 from ..models import AuditAction, Cohort, Enrollment, EnrollmentState, MentorRole
 from ..schedule import local_today, next_working_day
-from ..selectors.journey import is_program_admin
 from .journey import enrollment_create
 from .mail import email_queue
-from .mentoring import mentor_assign, site_url
+from .mentoring import mentor_assign
 
 MAX_LINES = 200
 
@@ -132,7 +133,7 @@ def _enrolled_email(enrollment: Enrollment, *, hire: User, version: ProgramVersi
         subject=f"You are enrolled in {program}",
         body_text=(
             f"Hello {hire.name},\n\nYou are enrolled in {program}, starting on "
-            f"{enrollment.start_date:%A %-d %B %Y}.\n\nYour first day: {site_url('/')}\n"
+            f"{enrollment.start_date:%A %-d %B %Y}.\n\nYour first day: {absolute_url('/')}\n"
         ),
         dedupe_key=f"enrolled:{enrollment.pk}",
     )

@@ -1,9 +1,7 @@
 """The hire's journey: enrollments, checks, answers, reflections, completing and rating items."""
 
 import datetime
-import re
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
@@ -11,7 +9,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import User
+from accounts.permissions import is_program_admin
+from accounts.validators import text_clean
 from curriculum.markdown.structure import CHECKABLE_KINDS, BlockKind
 from curriculum.models import Block, Item, Program, ProgramVersion, VersionState
 from curriculum.services import VersionIdentity, version_identity
@@ -44,28 +45,9 @@ from .notifications import emails_wanted, meeting_requested_notify, submission_s
 # services check again so that no caller (a task, a shell, a future view) can write one hire's
 # progress as another.
 
-# Limits on what a person types; the forms say the same, these are the last line.
-TEXT_MAX_CHARS = 20_000
+# Limits on what a person types; the forms say the same, these are the last line (the longest,
+# TEXT_MAX_CHARS, is `accounts.validators.text_clean`'s default).
 COMMENT_MAX_CHARS = 2_000
-# C0 controls except tab, line feed and carriage return, DEL, and the bidi overrides that can
-# make text read differently from what it stores.
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def text_clean(value: str, *, label: str, max_chars: int = TEXT_MAX_CHARS) -> str:
-    """The text a person typed, refused with a message they understand when it can't be stored."""
-    if _FORBIDDEN_CHARS.search(value):
-        raise ValidationError(
-            f"{label} contains control characters (such as a NUL byte). Remove them and try again.",
-            code="control_characters",
-        )
-    value = value.replace("\r\n", "\n").strip()
-    if len(value) > max_chars:
-        raise ValidationError(
-            f"{label} is too long: {len(value):,} characters, at most {max_chars:,}.",
-            code="too_long",
-        )
-    return value
 
 
 def _schedule_values_clean(
@@ -451,10 +433,6 @@ def item_rate(
 NOTE_MAX_CHARS = 2_000
 
 
-def _absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def meeting_request_create(
     *, enrollment: Enrollment, by: User, item: Item, block_key: str, note: str = ""
 ) -> MeetingRequest:
@@ -516,7 +494,7 @@ def _meeting_request_email(request: MeetingRequest, *, block: Block) -> None:
         "item": request.item,
         "block": block,
         "note": request.note,
-        "url": _absolute_url(f"{path}#block-{block.position}"),
+        "url": absolute_url(f"{path}#block-{block.position}"),
     }
     email_queue(
         to=mentor.email,
@@ -527,10 +505,6 @@ def _meeting_request_email(request: MeetingRequest, *, block: Block) -> None:
 
 
 # --- Moving a hire to a newer version ----------------------------------------------------------
-
-
-def _may_run_programs(user: User) -> bool:
-    return user.is_active and (user.is_program_admin or user.is_superuser)
 
 
 def enrollment_move_to_version(
@@ -547,7 +521,7 @@ def enrollment_move_to_version(
     hire wrote is lost. A completed item stays completed; its page then says what changed.
     Recorded as an EnrollmentMove. One transaction; refused whole when anything is wrong.
     """
-    if not _may_run_programs(by):
+    if not is_program_admin(by):
         raise PermissionDenied("Only a program admin can move a hire to another version.")
     with transaction.atomic():
         enrollment = (
@@ -631,7 +605,7 @@ def completion_policy_set(
     One row per program (created on first use). Takes effect on the next completion; items
     already completed stay completed.
     """
-    if not _may_run_programs(by):
+    if not is_program_admin(by):
         raise PermissionDenied("Only a program admin can change how items are completed.")
     with transaction.atomic():
         policy, _ = CompletionPolicy.objects.select_for_update().get_or_create(program=program)

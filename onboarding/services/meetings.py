@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -27,8 +26,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import User
-from accounts.validators import validate_time_zone
+from accounts.permissions import is_program_admin
+from accounts.validators import text_clean, validate_time_zone
 from curriculum.models import Program
 
 from ..ics import meeting_invite_ics
@@ -46,10 +47,9 @@ from ..models import (
     MeetingRequestState,
     MeetingResponse,
     MeetingState,
-    MentorAssignment,
 )
+from ..permissions import mentors
 from ..scheduling import Availability, SlotQuery, SlotResult, find_slot
-from .journey import text_clean
 from .mail import email_queue, enqueue_on_commit
 from .notifications import emails_wanted, meeting_answer_notify, meeting_booked_notify
 
@@ -74,27 +74,12 @@ _WEEKDAYS = frozenset(range(7))
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def _runs_programs(user: User) -> bool:
-    return bool(user.is_active and (user.is_superuser or user.is_program_admin))
-
-
-def _mentors(user: User, enrollment: Enrollment) -> bool:
-    """USER mentors ENROLLMENT now: the primary mentor or an open co-mentor assignment."""
-    if not (user.is_active and user.is_mentor):
-        return False
-    if enrollment.mentor_id == user.pk:
-        return True
-    return MentorAssignment.objects.filter(
-        enrollment=enrollment, mentor=user, ended_at__isnull=True
-    ).exists()
-
-
 def _may_organise(user: User, enrollment: Enrollment) -> bool:
-    return _runs_programs(user) or _mentors(user, enrollment)
+    return is_program_admin(user) or mentors(user, enrollment)
 
 
 def _admin_required(actor: User) -> None:
-    if not _runs_programs(actor):
+    if not is_program_admin(actor):
         raise PermissionDenied("Only program admins manage client teams.")
 
 
@@ -287,8 +272,8 @@ def client_teams_by_mentors(enrollment: Enrollment) -> bool:
 
 def may_add_client_team(user: User, enrollment: Enrollment) -> bool:
     """Program admins always; the hire's mentor when their program lets mentors."""
-    return _runs_programs(user) or (
-        client_teams_by_mentors(enrollment) and _mentors(user, enrollment)
+    return is_program_admin(user) or (
+        client_teams_by_mentors(enrollment) and mentors(user, enrollment)
     )
 
 
@@ -690,10 +675,6 @@ def _search_failed(meeting: Meeting, *, reason: str, now: datetime.datetime) -> 
 
 
 # --- emails ------------------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def local_span(

@@ -5,18 +5,18 @@ starts a new one, and `Enrollment.mentor` follows the open primary row. Access i
 rows on every request, so a reassigned mentor loses the mentee on their next click.
 """
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import User
+from accounts.permissions import is_program_admin
+from accounts.validators import text_clean
 from curriculum.markdown.render import render_person_markdown
 
 from ..models import Enrollment, MentorAssignment, MentorNote, MentorRole
-from ..selectors.desk import user_may_mentor
-from ..selectors.journey import is_program_admin
-from .journey import text_clean
+from ..permissions import user_may_mentor
 from .mail import email_queue
 
 MESSAGE_MAX_CHARS = 10_000
@@ -30,10 +30,6 @@ def markdown_clean(
     if not text:
         raise ValidationError(f"{label} is empty. Write something first.", code="empty")
     return text, render_person_markdown(text)
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def mentor_acts(*, enrollment: Enrollment, by: User) -> None:
@@ -109,7 +105,7 @@ def mentor_assign(
             subject=f"You are now {assignment.get_role_display().lower()} of {hire_name}",
             body_text=(
                 f"{by.name} made you {assignment.get_role_display().lower()} of {hire_name}.\n\n"
-                f"Their page on your desk: {site_url(f'/desk/mentees/{enrollment.pk}/')}\n"
+                f"Their page on your desk: {absolute_url(f'/desk/mentees/{enrollment.pk}/')}\n"
             ),
             dedupe_key=f"mentor-assigned:{assignment.pk}",
         )

@@ -25,11 +25,11 @@ import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import NameAndZone, NotificationChannel, Role, User
 
 from ..models import (
@@ -309,12 +309,6 @@ def notify(
 
 
 # --- emails -------------------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    if not path:
-        return settings.SITE_URL.rstrip("/") + "/"
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def email_footer() -> str:

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import User
 
 from ..models import Notification, OutboundEmail
@@ -36,7 +37,6 @@ from .notifications import (
     Draft,
     Kind,
     Recipient,
-    absolute_url,
     email_due_for,
     email_footer,
     one_line,

@@ -12,8 +12,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
+from accounts.permissions import is_program_admin
 from accounts.services import invitation_create, user_create, user_role_grant
-from accounts.validators import name_clean
+from accounts.validators import name_clean, text_clean
 from curriculum.models import Program, ProgramVersion, VersionState
 
 from ..audit import audit_record
@@ -25,9 +26,8 @@ from ..models import (
     EnrollmentState,
     EnrollmentStateChange,
 )
-from ..selectors.journey import is_program_admin
 from .invites import EnrollChoice, hire_enroll
-from .journey import enrollment_move_to_version, text_clean
+from .journey import enrollment_move_to_version
 from .mentoring import mentor_assign
 
 

@@ -32,6 +32,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Invitation, User
+from accounts.permissions import is_program_admin
 
 from ..audit import audit_record
 from ..models import (
@@ -55,7 +56,6 @@ from ..models import (
     Submission,
     SubmissionRound,
 )
-from ..selectors.journey import is_program_admin
 
 logger = logging.getLogger(__name__)
 

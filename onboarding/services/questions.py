@@ -11,7 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import User
+from accounts.permissions import is_program_admin
 from curriculum.models import Block, Item
 
 from ..models import (
@@ -23,16 +25,15 @@ from ..models import (
     QuestionState,
 )
 from ..selectors.desk import faq_anchor
-from ..selectors.journey import is_program_admin
 from .mail import email_queue
-from .mentoring import markdown_clean, mentor_acts, site_url
+from .mentoring import markdown_clean, mentor_acts
 from .notifications import emails_wanted, question_answered_notify, question_asked_notify
 
 QUESTION_MAX_CHARS = 5_000
 
 
 def _thread_url(question: Question) -> str:
-    return site_url(reverse("desk:question", kwargs={"question_id": question.pk}))
+    return absolute_url(reverse("desk:question", kwargs={"question_id": question.pk}))
 
 
 def question_ask(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import absolute_url
 from accounts.models import User
 
 from ..models import (
@@ -27,9 +28,9 @@ from ..models import (
     SubmissionRound,
     SubmissionState,
 )
-from ..selectors.desk import user_may_mentor
+from ..permissions import user_may_mentor
 from .mail import email_queue
-from .mentoring import markdown_clean, mentor_acts, site_url
+from .mentoring import markdown_clean, mentor_acts
 from .notifications import submission_reviewed_notify
 
 _NOT_DECIDABLE = {
@@ -167,7 +168,7 @@ def review_comment_add(*, submission: Submission, by: User, body: str) -> Review
             email_queue(
                 to=recipient.email,
                 subject=f"{by.name} commented on the {_what(locked)} for {locked.item}",
-                body_text=f"{text}\n\nReply: {site_url(path)}\n",
+                body_text=f"{text}\n\nReply: {absolute_url(path)}\n",
                 dedupe_key=f"review-comment:{comment.pk}",
             )
     return comment

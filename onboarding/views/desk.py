@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.permissions import is_program_admin
+
 from ..audit import audit_read
 from ..edge import parse_id
 from ..forms import (
@@ -24,6 +26,7 @@ from ..forms import (
     QuestionAskForm,
     ReviewDecisionForm,
 )
+from ..permissions import user_may_mentor
 from ..selectors import desk as selectors
 from ..selectors import journey as journey_selectors
 from ..services import mentoring, questions, review
@@ -218,9 +221,7 @@ def _render_question(
 ) -> HttpResponse:
     page = selectors.question_page(question=question)
     is_hire = question.enrollment.hire_id == request.user.pk
-    may_mentor = not is_hire and selectors.user_may_mentor(
-        user=request.user, enrollment=question.enrollment
-    )
+    may_mentor = not is_hire and user_may_mentor(user=request.user, enrollment=question.enrollment)
     if promote_form is None and may_mentor:
         promote_form = FaqPromoteForm(
             initial={"question_text": question.body, "answer": page.suggested_answer}
@@ -231,7 +232,7 @@ def _render_question(
         "enrollment": question.enrollment,
         "is_hire": is_hire,
         "may_mentor": may_mentor,
-        "is_program_admin": journey_selectors.is_program_admin(request.user),
+        "is_program_admin": is_program_admin(request.user),
         "message_form": message_form
         or MarkdownMessageForm(label="Your reply" if is_hire else "Your answer"),
         "promote_form": promote_form,
@@ -391,7 +392,7 @@ def _render_mentee(
         "page": page,
         "enrollment": enrollment,
         "note_form": note_form or MarkdownMessageForm(label="Private note"),
-        "is_program_admin": journey_selectors.is_program_admin(request.user),
+        "is_program_admin": is_program_admin(request.user),
     }
     return render(request, "onboarding/desk/mentee.html", context, status=status)
 

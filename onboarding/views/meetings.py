@@ -8,7 +8,6 @@ a person's calendar feed (read by its secret token). Each refuses a bad key with
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.links import absolute_url
+from accounts.permissions import is_program_admin
 
 from ..edge import parse_id
 from ..forms import (
@@ -98,7 +100,7 @@ class _Arranging:
             "team_form": team_form,
             "teams": self.teams,
             "may_add_team": services.may_add_client_team(user, self.enrollment),
-            "may_manage_teams": selectors.runs_programs(user),
+            "may_manage_teams": is_program_admin(user),
         }
 
 
@@ -419,7 +421,7 @@ def calendar_feed_create(request: HttpRequest) -> HttpResponse:
     feed = services.calendar_feed_create(user=request.user)
     # From SITE_URL, not the request's Host header, like every link the app hands out.
     path = reverse("meetings:feed", args=[feed.token])
-    request.session[_FEED_URL_ONCE] = settings.SITE_URL.rstrip("/") + path
+    request.session[_FEED_URL_ONCE] = absolute_url(path)
     messages.success(request, "Your calendar has a new private address; any older one is off.")
     return redirect("meetings:feed_settings")
 
@@ -473,7 +475,7 @@ def _team_initial(team) -> dict:
 
 def _managing(request: HttpRequest) -> bool:
     """Program admins manage client teams; a mentor who reads them may not post."""
-    manages = selectors.runs_programs(request.user)
+    manages = is_program_admin(request.user)
     if request.method == "POST" and not manages:
         raise PermissionDenied("Only program admins manage client teams.")
     return manages
@@ -508,7 +510,7 @@ def client_team_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def client_teams_policy(request: HttpRequest, program_id: int) -> HttpResponse:
     """A program admin lets the program's mentors add client teams, or keeps it to admins."""
-    if not selectors.runs_programs(request.user):
+    if not is_program_admin(request.user):
         raise Http404("No such page.")
     allowed = request.POST.get("allowed") == "on"
     try:

@@ -15,7 +15,8 @@ from onboarding.models import (
     Question,
     QuestionState,
 )
-from onboarding.selectors.desk import hire_item_desk, user_may_mentor
+from onboarding.permissions import user_may_mentor
+from onboarding.selectors.desk import hire_item_desk
 from onboarding.services.journey import enrollment_create
 from onboarding.services.mentoring import mentor_assign, mentor_note_add, mentor_unassign
 from onboarding.services.questions import (

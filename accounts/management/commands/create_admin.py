@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Role, User
 from accounts.services import user_create
 
-PASSWORD_ENV = "ONBOARDING_ADMIN_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
+PASSWORD_ENV = "ONBOARDING_ADMIN_PASSWORD"  # noqa: S105  # nosec B105: the name of a variable, not a password
 
 
 class Command(BaseCommand):
