@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onboarding.views.refused import refused_redirect, refused_take
+
 from . import selectors, services
 from .forms import AcceptInvitationForm, InviteForm, ProfileForm
 from .models import User
@@ -34,6 +36,7 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
             {"reason": error.reason, "code": error.code},
             status=410 if error.code in {"used", "expired", "revoked"} else 404,
         )
+    refused_key = f"invitation-accept:{invitation.pk}"
     form = AcceptInvitationForm(
         request.POST or None, initial={"display_name": invitation.display_name}
     )
@@ -64,6 +67,19 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
             # role): they log in with that one.
             messages.success(request, "Your account has the new role. Log in as usual.")
             return redirect(reverse("account_login") + "?" + urlencode({"email": user.email}))
+    if request.method == "POST":
+        # Back to the link's page (post/redirect/get): name and zone kept, never the password.
+        return refused_redirect(
+            request,
+            form,
+            key=refused_key,
+            to=request.path,
+            anchor="#accept-form",
+            secret=("password", "password_again"),
+        )
+    form = (
+        refused_take(request, key=refused_key, build=AcceptInvitationForm, revalidate=False) or form
+    )
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
@@ -95,7 +111,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     from onboarding.services.invites import hire_invite
 
     admin = _program_admin(request)
-    form = InviteForm(request.POST or None, options=enroll_options(user=admin))
+    options = enroll_options(user=admin)
+    form = InviteForm(request.POST or None, options=options)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         choice = form.enroll_choice()
@@ -125,12 +142,21 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return redirect("accounts:invitation_list")
+    if request.method == "POST":
+        return refused_redirect(
+            request,
+            form,
+            key="invite",
+            to=reverse("accounts:invitation_list"),
+            anchor="#invite-heading",
+        )
+    form = (
+        refused_take(request, key="invite", build=lambda data: InviteForm(data, options=options))
+        or form
+    )
     invitations = selectors.invitations_visible_to(viewer=admin)[:200]
     return render(
-        request,
-        "accounts/invitation_list.html",
-        {"form": form, "invitations": invitations},
-        status=400 if request.method == "POST" else 200,
+        request, "accounts/invitation_list.html", {"form": form, "invitations": invitations}
     )
 
 
@@ -180,4 +206,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile")
+    if request.method == "POST":
+        return refused_redirect(
+            request, form, key="profile", to=reverse("accounts:profile"), anchor="#profile-heading"
+        )
+    form = (
+        refused_take(request, key="profile", build=lambda data: ProfileForm.for_user(user, data))
+        or form
+    )
     return render(request, "accounts/profile.html", {"form": form})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.permissions import is_program_admin
 from onboarding.edge import parse_id
+from onboarding.views.refused import refused_redirect, refused_take
 
 from . import authoring, selectors
 from .authoring import AuthoringError, EditConflict
@@ -79,44 +80,61 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     """
     _program_admin(request)
     item = selectors.item_for_admin(user=request.user, item_id=item_id)
+    key = f"item-edit:{item.pk}"
     if request.method == "GET":
+        return _editor_page(request, item, key)
+    form = ItemMarkdownForm(request.POST)
+    text = request.POST.get("markdown", "")
+    if form.is_valid() and request.POST.get("action") != "save":
+        # "Preview" without JavaScript: nothing is written, so this page at the POST's URL is
+        # harmless to refresh (it previews the same text again).
+        return render(request, "curriculum/item_edit.html", _editor_context(item, form, text))
+    if form.is_valid():
+        try:
+            authoring.item_update_markdown(
+                item=item,
+                markdown=form.cleaned_data["markdown"],
+                base_hash=form.cleaned_data["base_hash"],
+                user=_user(request),
+            )
+        except EditConflict as conflict:
+            # Their text stays in the box; the other save is shown beside it (the page reads
+            # it fresh). Saving again is a decision made with both in view.
+            form.add_error(None, conflict.message)
+            request.session[key + ":conflict"] = True
+        except AuthoringError as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "Saved into the draft.")
+            return redirect("curriculum:item_edit", item_id=item.pk)
+    # Back to the editor by GET (post/redirect/get) with the typed Markdown and the message.
+    return refused_redirect(
+        request, form, key=key, to=reverse("curriculum:item_edit", args=[item.pk]), anchor="#editor"
+    )
+
+
+def _editor_page(request: HttpRequest, item: Item, key: str) -> HttpResponse:
+    conflict = request.session.pop(key + ":conflict", False)
+    item_hash = item.text_hash
+
+    def build(data):
+        if conflict:
+            # After a conflict the form carries the current hash: saving again overwrites.
+            data = data.copy()
+            data["base_hash"] = item_hash
+        return ItemMarkdownForm(data)
+
+    form = refused_take(request, key=key, build=build)
+    if form is None:
         form = ItemMarkdownForm(initial={"markdown": item.markdown, "base_hash": item.text_hash})
         return render(
             request, "curriculum/item_edit.html", _editor_context(item, form, item.markdown)
         )
-    form = ItemMarkdownForm(request.POST)
-    text = request.POST.get("markdown", "")
-    if not form.is_valid():
-        return render(
-            request, "curriculum/item_edit.html", _editor_context(item, form, text), status=400
-        )
-    if request.POST.get("action") != "save":
-        return render(request, "curriculum/item_edit.html", _editor_context(item, form, text))
-    try:
-        authoring.item_update_markdown(
-            item=item,
-            markdown=form.cleaned_data["markdown"],
-            base_hash=form.cleaned_data["base_hash"],
-            user=_user(request),
-        )
-    except EditConflict as conflict:
-        item.refresh_from_db()
-        # Their text stays in the box; the other save is shown beside it. Saving again is a
-        # decision made with both in view, so the form now carries the current hash.
-        data = request.POST.copy()
-        data["base_hash"] = item.text_hash
-        form = ItemMarkdownForm(data)
-        form.is_valid()
-        form.add_error(None, conflict.message)
-        context = _editor_context(item, form, text) | {"conflict_text": item.markdown}
-        return render(request, "curriculum/item_edit.html", context, status=409)
-    except AuthoringError as refused:
-        form.add_error(None, refused.message)
-        return render(
-            request, "curriculum/item_edit.html", _editor_context(item, form, text), status=400
-        )
-    messages.success(request, "Saved into the draft.")
-    return redirect("curriculum:item_edit", item_id=item.pk)
+    text = form.data.get("markdown", "")
+    context = _editor_context(item, form, text)
+    if conflict:
+        context["conflict_text"] = item.markdown
+    return render(request, "curriculum/item_edit.html", context)
 
 
 @login_required
@@ -149,7 +167,6 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
     """Who changed this item, when and how; restore an older text into the draft (POST)."""
     _program_admin(request)
     item = selectors.item_for_admin(user=request.user, item_id=item_id)
-    status = 200
     if request.method == "POST":
         revision_id = parse_id(request.POST.get("revision"))
         if revision_id is None:
@@ -164,11 +181,13 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
                 which="before" if request.POST.get("which") == "before" else "after",
             )
         except AuthoringError as refused:
+            # Back to the history by GET (post/redirect/get) at the revision, the message once.
             messages.error(request, refused.message)
-            status = 409 if isinstance(refused, EditConflict) else 400
-        else:
-            messages.success(request, "Restored into the draft.")
-            return redirect("curriculum:item_edit", item_id=item.pk)
+            return redirect(
+                reverse("curriculum:item_history", args=[item.pk]) + f"#revision-{revision.pk}"
+            )
+        messages.success(request, "Restored into the draft.")
+        return redirect("curriculum:item_edit", item_id=item.pk)
     revisions = [
         (revision, _diff(revision.markdown_before, revision.markdown_after))
         for revision in selectors.item_revisions(item=item)
@@ -182,7 +201,6 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
             "revisions": revisions,
             "editable": item.version.state == VersionState.DRAFT,
         },
-        status=status,
     )
 
 
@@ -219,24 +237,23 @@ def version_structure(request: HttpRequest, version_id: int) -> HttpResponse:
     """Chapters and items of a version: add, remove, rename, move, change kind (drafts only)."""
     _program_admin(request)
     version = selectors.version_for_user(user=request.user, version_id=version_id)
-    status = 200
     if request.method == "POST":
+        # Every outcome goes back to this page by GET (post/redirect/get), at the chapter.
         form = StructureForm(request.POST)
+        chapter_id = None
         if form.is_valid():
+            chapter_id = form.cleaned_data.get("chapter")
             try:
                 done = _structure_action(request, version, form.cleaned_data)
             except AuthoringError as refused:
                 messages.error(request, refused.message)
-                status = 400
             else:
                 messages.success(request, done)
-                chapter_id = form.cleaned_data.get("chapter")
-                anchor = f"#chapter-{chapter_id}" if chapter_id else ""
-                return redirect(reverse("curriculum:version_structure", args=[version.pk]) + anchor)
         else:
             for field, errors in form.errors.items():
                 messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
-            status = 400
+        anchor = f"#chapter-{chapter_id}" if chapter_id else ""
+        return redirect(reverse("curriculum:version_structure", args=[version.pk]) + anchor)
     return render(
         request,
         "curriculum/version_structure.html",
@@ -246,7 +263,6 @@ def version_structure(request: HttpRequest, version_id: int) -> HttpResponse:
             "editable": version.state == VersionState.DRAFT,
             "kind_choices": StructureForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
         },
-        status=status,
     )
 
 

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import is_program_admin
+from onboarding.views.refused import refused_redirect, refused_take
 
 from . import exporter, selectors, services
 from .forms import ImportForm
@@ -46,26 +48,45 @@ def _program_admin(request: HttpRequest) -> None:
 def program_list(request: HttpRequest) -> HttpResponse:
     """Every program with its published and latest versions, and the import form."""
     _program_admin(request)
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data.get("git_url"):
-            return _queue_git_import(request, form)
-        result = _import_upload(form, imported_by=request.user)
-        if result.status == "refused":
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            if form.cleaned_data.get("git_url"):
+                return _queue_git_import(request, form)
+            result = _import_upload(form, imported_by=request.user)
+            if result.status == "no_changes":
+                messages.info(
+                    request, "No changes: this content is identical to the latest version."
+                )
+                return redirect("curriculum:version_detail", version_id=result.version.pk)
+            if result.status != "refused":
+                messages.success(request, f"Imported as draft version {result.version.number}.")
+                return redirect("curriculum:version_detail", version_id=result.version.pk)
             for problem in result.parsed.errors:
                 form.add_error(None, _problem_text(problem))
-        elif result.status == "no_changes":
-            messages.info(request, "No changes: this content is identical to the latest version.")
-            return redirect("curriculum:version_detail", version_id=result.version.pk)
-        else:
-            messages.success(request, f"Imported as draft version {result.version.number}.")
-            return redirect("curriculum:version_detail", version_id=result.version.pk)
+        return _import_refused(request, form)
+    # Checked again without the upload (a browser never refills a file input), the form would
+    # only say "choose a file": it shows the problems of the refusal instead.
+    form = refused_take(request, key=_IMPORT_KEY, build=ImportForm, revalidate=False)
     programs = selectors.programs_with_versions(user=request.user)
     return render(
         request,
         "curriculum/program_list.html",
-        {"form": form, "programs": programs},
-        status=400 if form.errors else 200,
+        {"form": form or ImportForm(), "programs": programs},
+    )
+
+
+_IMPORT_KEY = "curriculum-import"
+
+
+def _import_refused(request: HttpRequest, form: ImportForm) -> HttpResponse:
+    """Back to the programs page at the import form (post/redirect/get), the problems once."""
+    return refused_redirect(
+        request,
+        form,
+        key=_IMPORT_KEY,
+        to=reverse("curriculum:program_list"),
+        anchor="#import-heading",
     )
 
 
@@ -81,13 +102,7 @@ def _queue_git_import(request: HttpRequest, form: ImportForm) -> HttpResponse:
         )
     except ImportRefused as refused:
         form.add_error("git_url", refused.problem.message)
-        programs = selectors.programs_with_versions(user=request.user)
-        return render(
-            request,
-            "curriculum/program_list.html",
-            {"form": form, "programs": programs},
-            status=400,
-        )
+        return _import_refused(request, form)
     return redirect("curriculum:import_request_detail", import_request_id=import_request.pk)
 
 

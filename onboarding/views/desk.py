@@ -430,28 +430,38 @@ def mentor_assign(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         user=request.user, enrollment_id=enrollment_id
     )
     mentors = selectors.mentors_assignable(enrollment=enrollment)
-    form = MentorAssignForm(request.POST or None, mentors=mentors)
-    if request.method == "POST" and form.is_valid():
-        mentor = next(m for m in mentors if m.pk == form.cleaned_data["mentor"])
-        try:
-            mentoring.mentor_assign(
-                enrollment=enrollment,
-                mentor=mentor,
-                by=request.user,
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{mentor.name} is assigned.")
-            return redirect("desk:mentee", enrollment_id=enrollment.pk)
+    key = f"mentor-assign:{enrollment.pk}"
+    if request.method == "POST":
+        form = MentorAssignForm(request.POST, mentors=mentors)
+        if form.is_valid():
+            mentor = next(m for m in mentors if m.pk == form.cleaned_data["mentor"])
+            try:
+                mentoring.mentor_assign(
+                    enrollment=enrollment,
+                    mentor=mentor,
+                    by=request.user,
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{mentor.name} is assigned.")
+                return redirect("desk:mentee", enrollment_id=enrollment.pk)
+        return refused_redirect(
+            request,
+            form,
+            key=key,
+            to=reverse("desk:mentor_assign", args=[enrollment.pk]),
+            anchor="#assign-heading",
+        )
+    form = refused_take(
+        request, key=key, build=lambda data: MentorAssignForm(data, mentors=mentors)
+    ) or MentorAssignForm(mentors=mentors)
     page = selectors.mentee_page(enrollment=enrollment)
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "onboarding/desk/mentor_assign.html",
         {"form": form, "enrollment": enrollment, "page": page},
-        status=status,
     )
 
 
@@ -467,7 +477,9 @@ def mentor_unassign(request: HttpRequest, enrollment_id: int) -> HttpResponse:
         (m for m in selectors.mentors_assignable(enrollment=enrollment) if m.pk == mentor_id), None
     )
     if mentor is None:
-        return HttpResponse("Choose a mentor.", status=400)
+        # Back to the page the buttons are on (post/redirect/get), the message above them.
+        messages.error(request, "Choose a mentor.")
+        return redirect(reverse("desk:mentor_assign", args=[enrollment.pk]) + "#current-heading")
     mentoring.mentor_unassign(enrollment=enrollment, mentor=mentor, by=request.user)
     messages.success(request, f"{mentor.name} no longer mentors {enrollment.hire.name}.")
     return redirect("desk:mentor_assign", enrollment_id=enrollment.pk)

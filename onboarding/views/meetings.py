@@ -225,14 +225,28 @@ def meeting_arrange_team(request: HttpRequest, enrollment_id: int) -> HttpRespon
     return redirect(arranging.url + "#client-team-picker")
 
 
-def _meeting_context(request: HttpRequest, meeting_id: int) -> dict:
+def _reschedule_form(request: HttpRequest) -> MeetingRescheduleForm:
+    # The same first guess as the arrange page: the organiser's next working day, two weeks.
+    earliest, latest = services.arrange_window_default(organiser=request.user)
+    return MeetingRescheduleForm(initial={"earliest": earliest, "latest": latest})
+
+
+def _meeting_context(request: HttpRequest, meeting_id: int, *, take_refused: bool = False) -> dict:
     meeting = selectors.meeting_for_user(user=request.user, meeting_id=meeting_id)
     page = selectors.meeting_page(meeting=meeting, viewer=request.user)
+    # Only the page itself takes back a refused answer or change: the polled body must not
+    # swallow it before the person sees it.
+    answer = reschedule = None
+    if take_refused:
+        answer = refused_take(request, key=f"meeting-answer:{meeting.pk}", build=MeetingAnswerForm)
+        reschedule = refused_take(
+            request, key=f"meeting-reschedule:{meeting.pk}", build=MeetingRescheduleForm
+        )
     return {
         "page": page,
         "meeting": meeting,
-        "answer_form": MeetingAnswerForm(),
-        "reschedule_form": MeetingRescheduleForm(),
+        "answer_form": answer or MeetingAnswerForm(),
+        "reschedule_form": reschedule or _reschedule_form(request),
         "searching": meeting.state in MEETING_SEARCH_STATES,
     }
 
@@ -240,7 +254,7 @@ def _meeting_context(request: HttpRequest, meeting_id: int) -> dict:
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    context = _meeting_context(request, meeting_id)
+    context = _meeting_context(request, meeting_id, take_refused=True)
     return render(request, "onboarding/meetings/detail.html", context)
 
 
@@ -273,13 +287,17 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            form.add_error(None, _errors(error))
         else:
             messages.success(request, "Your answer is recorded.")
             return redirect("meetings:detail", meeting_id=meeting.pk)
-    else:
-        messages.error(request, "Choose an answer (and keep the note under 2,000 characters).")
-    return redirect("meetings:detail", meeting_id=meeting.pk)
+    return refused_redirect(
+        request,
+        form,
+        key=f"meeting-answer:{meeting.pk}",
+        to=reverse("meetings:detail", args=[meeting.pk]),
+        anchor="#answer-heading",
+    )
 
 
 @login_required
@@ -287,23 +305,28 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def meeting_reschedule(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_user(user=request.user, meeting_id=meeting_id)
     form = MeetingRescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the earliest and latest day as dates.")
-        return redirect("meetings:detail", meeting_id=meeting.pk)
-    try:
-        services.meeting_reschedule(
-            actor=request.user,
-            meeting=meeting,
-            earliest=form.cleaned_data["earliest"],
-            latest=form.cleaned_data["latest"],
-        )
-    except PermissionDenied as error:
-        raise Http404("No such meeting.") from error
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-    else:
-        messages.success(request, "Looking for a new time; everyone is told when it is found.")
-    return redirect("meetings:detail", meeting_id=meeting.pk)
+    if form.is_valid():
+        try:
+            services.meeting_reschedule(
+                actor=request.user,
+                meeting=meeting,
+                earliest=form.cleaned_data["earliest"],
+                latest=form.cleaned_data["latest"],
+            )
+        except PermissionDenied as error:
+            raise Http404("No such meeting.") from error
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, "Looking for a new time; everyone is told when it is found.")
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return refused_redirect(
+        request,
+        form,
+        key=f"meeting-reschedule:{meeting.pk}",
+        to=reverse("meetings:detail", args=[meeting.pk]),
+        anchor="#change-heading",
+    )
 
 
 @login_required
@@ -379,6 +402,8 @@ def meeting_link_answer(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "onboarding/meetings/link_answer.html",
         {"participant": participant, "meeting": participant.meeting, "form": form, "when": when},
+        # Kept in place: a client contact has no account (no session of theirs to keep the
+        # form in), and a refresh re-sends only the same answer to the same one-time link.
         status=400 if request.method == "POST" else 200,
     )
 
@@ -485,10 +510,8 @@ def _managing(request: HttpRequest) -> bool:
 def client_team_list(request: HttpRequest) -> HttpResponse:
     teams = selectors.client_teams_for_reader(user=request.user)
     manages = _managing(request)
-    form = ClientTeamForm(request.POST or None)
-    status = 200
     if request.method == "POST":
-        status = 400
+        form = ClientTeamForm(request.POST)
         if form.is_valid():
             try:
                 team = services.client_team_create(actor=request.user, **_team_values(form))
@@ -497,13 +520,21 @@ def client_team_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"{team.name} added. Now add its contacts.")
                 return redirect("meetings:client_team", team_id=team.pk)
+        return refused_redirect(
+            request,
+            form,
+            key="client-team-new",
+            to=reverse("meetings:client_teams"),
+            anchor="#new-team-heading",
+        )
     context = {
         "teams": teams,
-        "form": form,
+        "form": refused_take(request, key="client-team-new", build=ClientTeamForm)
+        or ClientTeamForm(),
         "manages": manages,
         "programs": selectors.programs_for_team_policy(user=request.user) if manages else [],
     }
-    return render(request, "onboarding/meetings/client_teams.html", context, status=status)
+    return render(request, "onboarding/meetings/client_teams.html", context)
 
 
 @login_required
@@ -532,10 +563,9 @@ def client_teams_policy(request: HttpRequest, program_id: int) -> HttpResponse:
 def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.client_team_for_reader(user=request.user, team_id=team_id)
     manages = _managing(request)
-    form = ClientTeamForm(request.POST or None, initial=_team_initial(team))
-    status = 200
+    key = f"client-team:{team.pk}"
     if request.method == "POST":
-        status = 400
+        form = ClientTeamForm(request.POST)
         if form.is_valid():
             try:
                 services.client_team_update(actor=request.user, team=team, **_team_values(form))
@@ -544,12 +574,20 @@ def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
             else:
                 messages.success(request, "Saved.")
                 return redirect("meetings:client_team", team_id=team.pk)
+        return refused_redirect(
+            request,
+            form,
+            key=key,
+            to=reverse("meetings:client_team", args=[team.pk]),
+            anchor="#edit-team-heading",
+        )
     return render(
         request,
         "onboarding/meetings/client_team.html",
         {
             "team": team,
-            "form": form,
+            "form": refused_take(request, key=key, build=ClientTeamForm)
+            or ClientTeamForm(initial=_team_initial(team)),
             "contact_form": refused_take(
                 request, key=f"client-contact:{team.pk}", build=ClientContactForm
             )
@@ -557,7 +595,6 @@ def client_team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
             "manages": manages,
             "days": ", ".join(label for day, label in WEEKDAY_CHOICES if day in team.working_days),
         },
-        status=status,
     )
 
 

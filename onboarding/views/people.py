@@ -60,33 +60,69 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Problems a service found in a whole file or list (not one field's): kept beside the refused
+# form, shown once on the page the person is sent back to.
+_LIST_ERRORS = "refused-list:{}"
+
+
+def _refused_with_list(request: HttpRequest, form, *, key: str, to: str, anchor: str, errors):
+    request.session[_LIST_ERRORS.format(key)] = list(errors)
+    return refused_redirect(request, form, key=key, to=to, anchor=anchor)
+
+
+def _take_with_list(request: HttpRequest, *, key: str, build, revalidate: bool = True) -> tuple:
+    errors = request.session.pop(_LIST_ERRORS.format(key), [])
+    return refused_take(request, key=key, build=build, revalidate=revalidate), errors
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV of hires and mentors: every row is checked, then all are imported or none."""
+    """Upload a CSV of hires and mentors: every row is checked, then all are imported or none.
+
+    A refused file comes back here by GET (post/redirect/get) with the problems; the file
+    itself cannot come back (a browser never refills a file input), the program choice does."""
     versions = selectors.published_versions(user=request.user)
-    form = PeopleImportForm(request.POST or None, request.FILES or None, versions=versions)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        program = form.programs.get(form.cleaned_data["program"] or 0)
-        try:
-            result = services.people_import(
-                data=form.cleaned_data["file"].read(), by=_by(request), program=program
-            )
-        except services.PeopleImportError as error:
-            errors = error.errors
-        else:
-            already = f"; {result.existing} already had an account" if result.existing else ""
-            messages.success(
-                request,
-                f"Imported {len(result.users)} people ({result.hires} hire"
-                f"{'s' if result.hires != 1 else ''} enrolled{already}); whoever has not joined "
-                "yet was sent an invitation.",
-            )
-            return redirect("manage:dashboard")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "errors": errors, "section": "import"}
-    return render(request, "onboarding/manage/import.html", context, status=status)
+    if request.method == "POST":
+        form = PeopleImportForm(request.POST, request.FILES, versions=versions)
+        errors: list[str] = []
+        if form.is_valid():
+            program = form.programs.get(form.cleaned_data["program"] or 0)
+            try:
+                result = services.people_import(
+                    data=form.cleaned_data["file"].read(), by=_by(request), program=program
+                )
+            except services.PeopleImportError as error:
+                errors = error.errors
+            else:
+                already = f"; {result.existing} already had an account" if result.existing else ""
+                messages.success(
+                    request,
+                    f"Imported {len(result.users)} people ({result.hires} hire"
+                    f"{'s' if result.hires != 1 else ''} enrolled{already}); whoever has not "
+                    "joined yet was sent an invitation.",
+                )
+                return redirect("manage:dashboard")
+        return _refused_with_list(
+            request,
+            form,
+            key="people-import",
+            to=reverse("manage:import"),
+            anchor="#import-form",
+            errors=errors,
+        )
+    form, errors = _take_with_list(
+        request,
+        key="people-import",
+        build=lambda data: PeopleImportForm(data, versions=versions),
+        revalidate=False,  # the file cannot come back: not "required", the problems found
+    )
+    context = {
+        "form": form or PeopleImportForm(versions=versions),
+        "errors": errors,
+        "section": "import",
+    }
+    return render(request, "onboarding/manage/import.html", context)
 
 
 # --- invite = enroll ------------------------------------------------------------------------------
@@ -109,29 +145,45 @@ def _invited_message(invited: list[invites.Invited]) -> str:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
     """Invite many hires at once ("email, name" a line) into one program, with their mentor,
-    co-mentor, cohort and start date; anyone already here is enrolled instead."""
+    co-mentor, cohort and start date; anyone already here is enrolled instead. A refusal comes
+    back here by GET (post/redirect/get) with the typed list and its problems."""
     options = selectors.enroll_options(user=request.user)
-    form = HiresInviteForm(request.POST or None, options=options)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        choice = form.enroll_choice()
-        if choice is None:
-            form.add_error("version", "Publish a program version first, then invite its hires.")
-        else:
-            try:
-                invited = invites.hires_invite(
-                    text=form.cleaned_data["people"], choice=choice, by=_by(request)
-                )
-            except invites.HireInviteError as error:
-                errors = error.errors
-            except ValidationError as error:
-                form.add_error(None, error)
+    if request.method == "POST":
+        form = HiresInviteForm(request.POST, options=options)
+        errors: list[str] = []
+        if form.is_valid():
+            choice = form.enroll_choice()
+            if choice is None:
+                form.add_error("version", "Publish a program version first, then invite its hires.")
             else:
-                messages.success(request, _invited_message(invited))
-                return redirect("manage:dashboard")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "errors": errors, "section": "invite"}
-    return render(request, "onboarding/manage/invite.html", context, status=status)
+                try:
+                    invited = invites.hires_invite(
+                        text=form.cleaned_data["people"], choice=choice, by=_by(request)
+                    )
+                except invites.HireInviteError as error:
+                    errors = error.errors
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _invited_message(invited))
+                    return redirect("manage:dashboard")
+        return _refused_with_list(
+            request,
+            form,
+            key="hires-invite",
+            to=reverse("manage:invite"),
+            anchor="#invite-h",
+            errors=errors,
+        )
+    form, errors = _take_with_list(
+        request, key="hires-invite", build=lambda data: HiresInviteForm(data, options=options)
+    )
+    context = {
+        "form": form or HiresInviteForm(options=options),
+        "errors": errors,
+        "section": "invite",
+    }
+    return render(request, "onboarding/manage/invite.html", context)
 
 
 def _render_person(request: HttpRequest, person_id: int):
@@ -317,30 +369,36 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
     only = parse_id(request.GET.get("enrollment"))
     if only:
         candidates = [e for e in candidates if e.pk == only]
-    form = MoveForm(
-        request.POST or None,
-        enrollments=candidates,
-        initial={"enrollments": [e.pk for e in candidates]},
-    )
-    if request.method == "POST" and form.is_valid():
-        chosen = set(form.cleaned_data["enrollments"])
-        try:
-            moved = services.enrollments_move_to_version(
-                enrollments=[e for e in candidates if e.pk in chosen],
-                version=version,
-                by=_by(request),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"Moved {len(moved)} hire{'s' if len(moved) != 1 else ''} to {version}."
-            )
-            return redirect("manage:dashboard")
+    to = request.get_full_path()  # keeps ?enrollment= (the one hire being moved)
+    key = f"move:{version.pk}:{only or ''}"
+
+    def build(data=None):
+        initial = {"enrollments": [e.pk for e in candidates]}
+        return MoveForm(data, enrollments=candidates, initial=initial)
+
+    if request.method == "POST":
+        form = build(request.POST)
+        if form.is_valid():
+            chosen = set(form.cleaned_data["enrollments"])
+            try:
+                moved = services.enrollments_move_to_version(
+                    enrollments=[e for e in candidates if e.pk in chosen],
+                    version=version,
+                    by=_by(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"Moved {len(moved)} hire{'s' if len(moved) != 1 else ''} to {version}.",
+                )
+                return redirect("manage:dashboard")
+        return refused_redirect(request, form, key=key, to=to, anchor="#move-form")
+    form = refused_take(request, key=key, build=build) or build()
     previews = selectors.move_previews(enrollments=candidates, version=version)
-    status = 400 if request.method == "POST" else 200
     context = {"version": version, "previews": previews, "form": form, "section": "move"}
-    return render(request, "onboarding/manage/move.html", context, status=status)
+    return render(request, "onboarding/manage/move.html", context)
 
 
 # --- cohorts ----------------------------------------------------------------------------------------
@@ -351,21 +409,24 @@ def move(request: HttpRequest, version_id: int) -> HttpResponse:
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """Every cohort with its hires; create one."""
     cohorts = selectors.cohorts_for_admin(user=request.user)
-    form = CohortForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cohort = cohort_services.cohort_create(by=_by(request), **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Cohort \u201c{cohort.name}\u201d created.")
-            return redirect("manage:cohort", cohort_id=cohort.pk)
-    status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        form = CohortForm(request.POST)
+        if form.is_valid():
+            try:
+                cohort = cohort_services.cohort_create(by=_by(request), **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Cohort \u201c{cohort.name}\u201d created.")
+                return redirect("manage:cohort", cohort_id=cohort.pk)
+        return refused_redirect(
+            request, form, key="cohort-new", to=reverse("manage:cohorts"), anchor="#new-cohort"
+        )
+    form = refused_take(request, key="cohort-new", build=CohortForm) or CohortForm()
     return render(
         request,
         "onboarding/manage/cohorts.html",
         {"cohorts": cohorts, "form": form, "section": "cohorts"},
-        status=status,
     )
 
 
@@ -381,20 +442,31 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     )
     members = [e for e in enrollments if e.cohort_id == cohort.pk]
     others = [e for e in enrollments if e.cohort_id != cohort.pk]
-    form = CohortAssignForm(request.POST or None, enrollments=others)
-    if request.method == "POST" and form.is_valid():
-        chosen = set(form.cleaned_data["enrollments"])
-        changed = cohort_services.cohort_assign(
-            cohort=cohort,
-            enrollments=[e for e in others if e.pk in chosen],
-            by=_by(request),
-            use_start_date=form.cleaned_data["use_start_date"],
+    key = f"cohort-assign:{cohort.pk}"
+    if request.method == "POST":
+        form = CohortAssignForm(request.POST, enrollments=others)
+        if form.is_valid():
+            chosen = set(form.cleaned_data["enrollments"])
+            changed = cohort_services.cohort_assign(
+                cohort=cohort,
+                enrollments=[e for e in others if e.pk in chosen],
+                by=_by(request),
+                use_start_date=form.cleaned_data["use_start_date"],
+            )
+            messages.success(request, f"{changed} hire{'s' if changed != 1 else ''} added.")
+            return redirect("manage:cohort", cohort_id=cohort.pk)
+        return refused_redirect(
+            request,
+            form,
+            key=key,
+            to=reverse("manage:cohort", args=[cohort.pk]),
+            anchor="#add-hires",
         )
-        messages.success(request, f"{changed} hire{'s' if changed != 1 else ''} added.")
-        return redirect("manage:cohort", cohort_id=cohort.pk)
-    status = 400 if request.method == "POST" else 200
+    form = refused_take(
+        request, key=key, build=lambda data: CohortAssignForm(data, enrollments=others)
+    ) or CohortAssignForm(enrollments=others)
     context = {"cohort": cohort, "members": members, "form": form, "section": "cohorts"}
-    return render(request, "onboarding/manage/cohort.html", context, status=status)
+    return render(request, "onboarding/manage/cohort.html", context)
 
 
 # --- privacy ----------------------------------------------------------------------------------------
@@ -405,23 +477,31 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
     """Confirm, then erase a person: writing and name gone, numbers kept."""
     person = selectors.person_for_admin(user=request.user, person_id=person_id)
-    form = EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            privacy.person_erase(person=person, by=_by(request))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Person {person.pk} was erased.")
-            return redirect("manage:dashboard")
-    status = 400 if request.method == "POST" else 200
+    key = f"person-erase:{person.pk}"
+    if request.method == "POST":
+        form = EraseForm(request.POST)
+        if form.is_valid():
+            try:
+                privacy.person_erase(person=person, by=_by(request))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Person {person.pk} was erased.")
+                return redirect("manage:dashboard")
+        return refused_redirect(
+            request,
+            form,
+            key=key,
+            to=reverse("manage:person_erase", args=[person.pk]),
+            anchor="#erase-form",
+        )
     context = {
         "person": person,
-        "form": form,
+        "form": refused_take(request, key=key, build=EraseForm) or EraseForm(),
         "erased": privacy.is_erased(person),
         "section": "people",
     }
-    return render(request, "onboarding/manage/erase.html", context, status=status)
+    return render(request, "onboarding/manage/erase.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 
 _SESSION_KEY = "refused:{}"
@@ -22,10 +23,19 @@ FormT = TypeVar("FormT", bound=forms.Form)
 
 
 def refused_redirect(
-    request: HttpRequest, form: forms.Form, *, key: str, to: str, anchor: str = ""
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    key: str,
+    to: str,
+    anchor: str = "",
+    secret: tuple[str, ...] = (),
 ) -> HttpResponseRedirect:
-    """Keep FORM's typed values and errors under KEY, then redirect to TO (+ ANCHOR)."""
-    names = [form.add_prefix(name) for name in form.fields]
+    """Keep FORM's typed values and errors under KEY, then redirect to TO (+ ANCHOR).
+
+    Fields named in SECRET (passwords) are never kept: they are typed again, as a browser
+    never refills a password box either."""
+    names = [form.add_prefix(name) for name in form.fields if name not in secret]
     kept = {
         "data": {name: request.POST.getlist(name) for name in names if name in request.POST},
         "errors": {field: [str(m) for m in messages] for field, messages in form.errors.items()},
@@ -38,12 +48,18 @@ def refused_redirect(
 
 
 def refused_take(
-    request: HttpRequest, *, key: str, build: Callable[[QueryDict], FormT]
+    request: HttpRequest,
+    *,
+    key: str,
+    build: Callable[[QueryDict], FormT],
+    revalidate: bool = True,
 ) -> FormT | None:
     """The form refused under KEY, bound to what was typed and with its messages; None if none.
 
     BUILD makes the form from data (the same form class and choices as the POST used). The
     form is validated again, and any message the service gave (not the form) is added back.
+    With REVALIDATE false it shows exactly the messages of the refusal: for a form with a file
+    or a secret field, which cannot come back and would otherwise read "required".
     """
     kept = request.session.pop(_SESSION_KEY.format(key), None)
     if not kept:
@@ -52,6 +68,16 @@ def refused_take(
     for name, values in kept["data"].items():
         data.setlist(name, values)
     form = build(data)
+    if not revalidate:
+        form.cleaned_data = {}
+        form._errors = ErrorDict()
+        for field, messages in kept["errors"].items():
+            target = field if field in form.fields else NON_FIELD_ERRORS
+            if target not in form._errors:
+                extra = "nonfield" if target == NON_FIELD_ERRORS else None
+                form._errors[target] = form.error_class(error_class=extra)
+            form._errors[target].extend(messages)
+        return form
     form.full_clean()
     for field, messages in kept["errors"].items():
         target = field if field in form.fields else None

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.support.refused import assert_refused_back
+
 pytestmark = pytest.mark.django_db
 
 
@@ -49,10 +51,13 @@ def test_hire_updates_their_profile(client, hire):
 def test_bad_profile_input_gets_a_message_and_saves_nothing(client, hire, overrides, message):
     client.force_login(hire)
 
-    response = client.post(reverse("accounts:profile"), _profile(**overrides))
+    page = reverse("accounts:profile")
+    response = client.post(page, _profile(**overrides))
 
-    assert response.status_code == 200
-    assert message in response.content.decode()
+    # Post/redirect/get: back on the profile at the form, the message there once, and what was
+    # typed kept (the zone they chose, not the saved one).
+    html = assert_refused_back(client, response, page, "#profile-heading", message)
+    assert 'value="America/Santiago"' in html
     hire.refresh_from_db()
     assert hire.time_zone == "UTC"
 
@@ -75,7 +80,7 @@ def test_days_away_are_saved_and_a_bad_date_is_named(client, hire):
     assert hire.days_away == ["2026-12-24", "2026-12-31"]
 
     response = client.post(reverse("accounts:profile"), _profile(days_away="2026-02-30"))
-    assert response.status_code == 200
-    assert "is not a date" in response.content.decode()
+    page = reverse("accounts:profile")
+    assert_refused_back(client, response, page, "#profile-heading", "is not a date")
     hire.refresh_from_db()
     assert hire.days_away == ["2026-12-24", "2026-12-31"]

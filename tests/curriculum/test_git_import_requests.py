@@ -10,6 +10,7 @@ from django.utils import timezone
 from curriculum.models import ImportRequest, ProgramVersion
 from curriculum.services import import_request_create, import_request_run
 from tests.support.celery_worker import celery_worker
+from tests.support.refused import assert_refused_back
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +70,12 @@ def test_a_refused_import_shows_why(admin_client, admin, tmp_path):
 def test_file_urls_are_refused_from_the_browser_in_production(admin_client, settings, tmp_path):
     settings.CURRICULUM_WEB_ALLOWS_FILE_GIT_URLS = False
 
-    response = admin_client.post(
-        reverse("curriculum:program_list"), {"git_url": f"file://{tmp_path}/repo.git"}
-    )
+    page = reverse("curriculum:program_list")
+    response = admin_client.post(page, {"git_url": f"file://{tmp_path}/repo.git"})
 
-    assert response.status_code == 400
-    assert "only be imported from the command line" in response.content.decode()
+    assert_refused_back(
+        admin_client, response, page, "#import-heading", "only be imported from the command line"
+    )
     assert not ImportRequest.objects.exists()
 
 

@@ -36,6 +36,7 @@ from tests.onboarding.meetings_support import (
     request_meeting,
     set_zone,
 )
+from tests.support.refused import assert_refused_back
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -535,12 +536,24 @@ def test_client_team_forms_answer_bad_input_with_a_message(client, admin, mfa_pa
         ({"working_hours_start": "25:99"}, b"Enter a valid time"),
     ]:
         response = client.post(url, {**good, **change})
-        assert response.status_code == 400 and message in response.content, change
+        # Post/redirect/get: back on the teams page at the form, the message there once.
+        assert_refused_back(client, response, url, "#new-team-heading", message.decode())
     assert client.post(url, good).status_code == 302
-    assert client.post(url, good).status_code == 400  # the same name twice
+    twice = client.post(url, good)  # the same name twice
+    html = assert_refused_back(client, twice, url, "#new-team-heading", "already a client team")
+    assert 'value="Europe/Berlin"' in html
     from onboarding.models import ClientTeam
 
     team = ClientTeam.objects.get()
+    # Editing the team, refused: back on its page at the form with what was typed, nothing saved.
+    team_page = reverse("meetings:client_team", args=[team.pk])
+    refused = client.post(team_page, {**good, "name": "Initech", "time_zone": "Mars/Olympus"})
+    html = assert_refused_back(
+        client, refused, team_page, "#edit-team-heading", "is not a time zone we know"
+    )
+    assert 'value="Initech"' in html
+    team.refresh_from_db()
+    assert (team.name, team.time_zone) == ("Globex", "Europe/Berlin")
     add = reverse("meetings:client_contact_add", args=[team.pk])
     assert client.post(add, {"name": "Gil", "email": "gil@globex.example"}).status_code == 302
     team_page = reverse("meetings:client_team", args=[team.pk])

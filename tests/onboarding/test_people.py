@@ -36,6 +36,7 @@ from onboarding.services.people import (
 )
 from tests.onboarding import desk_support
 from tests.onboarding.journey_support import DEMO_PROGRAM
+from tests.support.refused import assert_refused_back
 
 pytestmark = pytest.mark.django_db
 
@@ -229,12 +230,15 @@ def test_import_page_shows_each_error_and_imports_nothing(client, mfa_passed, ad
     upload = SimpleUploadedFile(
         "people.csv", csv_bytes("a@example.com,A,hire,,,", "bad,B,hire,,,"), "text/csv"
     )
-    response = client.post(
-        reverse("manage:import"), {"file": upload, "program": version.program_id}
+    page = reverse("manage:import")
+    response = client.post(page, {"file": upload, "program": version.program_id})
+    # Post/redirect/get: back on the import page at the form with every problem, once; the
+    # program chosen stays chosen, and the file input does not say "required" over them.
+    html = assert_refused_back(
+        client, response, page, "#import-form", "Nothing was imported", "Line 3, email"
     )
-    assert response.status_code == 400
-    assert "Nothing was imported" in response.content.decode()
-    assert "Line 3, email" in response.content.decode()
+    assert f'value="{version.program_id}" selected' in html
+    assert "This field is required" not in html
     assert not User.objects.filter(email="a@example.com").exists()
 
 

@@ -35,6 +35,7 @@ from onboarding.services.people import people_import
 from tests.factories import HireFactory, MentorFactory
 from tests.onboarding import desk_support
 from tests.onboarding.journey_versions_support import DAY_ONE, import_published, write_program
+from tests.support.refused import assert_refused_back
 
 pytestmark = pytest.mark.django_db
 
@@ -337,11 +338,13 @@ def test_bulk_invite_page_shows_each_bad_line_next_to_the_form(client, admin, mf
     mfa_passed(client, admin)
     url = reverse("manage:invite")
     response = client.post(url, {"people": "x@example.com, X\nnope", "version": version.pk})
-    html = response.content.decode()
-    assert response.status_code == 400 and "Line 2:" in html and "Nobody was invited" in html
+    # Post/redirect/get: back on the invite page at the form, each bad line there once, and the
+    # typed list still in the box.
+    html = assert_refused_back(client, response, url, "#invite-h", "Line 2:", "Nobody was invited")
+    assert "x@example.com, X\nnope</textarea>" in html
     assert not User.objects.filter(email="x@example.com").exists()
     response = client.post(url, {"people": "x@example.com, X\ny@example.com", "version": ""})
-    assert response.status_code == 400 and "Choose the program" in response.content.decode()
+    assert_refused_back(client, response, url, "#invite-h", "Choose the program")
     response = client.post(
         url, {"people": "x@example.com, X\ny@example.com", "version": version.pk}
     )
@@ -389,7 +392,8 @@ def test_time_zone_is_searched_in_a_list_and_checked_as_an_iana_name(client, hir
     hire.refresh_from_db()
     assert hire.time_zone == "America/New_York"
     response = client.post(reverse("accounts:profile"), _profile(time_zone="BST"))
-    assert "is not a time zone we know" in response.content.decode()
+    page = reverse("accounts:profile")
+    assert_refused_back(client, response, page, "#profile-heading", "is not a time zone we know")
 
 
 def test_days_away_are_date_inputs_added_and_removed(client, hire):
@@ -403,7 +407,7 @@ def test_days_away_are_date_inputs_added_and_removed(client, hire):
     assert html.count('type="date" name="days_away"') == 4  # two dates, two empty boxes
     assert 'value="2026-12-31"' in html and "data-date-add" in html
     response = client.post(url, _profile(days_away=["2026-12-24", "2026-02-30"]))
-    assert "“2026-02-30” is not a date" in response.content.decode()
+    assert_refused_back(client, response, url, "#profile-heading", "“2026-02-30” is not a date")
     hire.refresh_from_db()
     assert hire.days_away == ["2026-12-24", "2026-12-31"]  # nothing half-saved
     client.post(url, _profile(days_away=["2026-12-31"]))  # a cleared box removes its date

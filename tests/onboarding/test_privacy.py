@@ -38,6 +38,7 @@ from onboarding.services.review import review_comment_add, submission_request_ch
 from onboarding.tasks import privacy_retention_run
 from tests.onboarding import desk_support
 from tests.onboarding.desk_support import submit_answer, submit_reflection
+from tests.support.refused import assert_refused_back
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,9 @@ def test_erasing_a_mentor_removes_what_they_wrote_about_others(written, mentor, 
 def test_erase_page_needs_the_word_and_then_erases(client, mfa_passed, admin, written):
     mfa_passed(client, admin)
     url = reverse("manage:person_erase", args=[written.hire_id])
-    assert client.post(url, {"confirm": "yes"}).status_code == 400
+    refused = client.post(url, {"confirm": "yes"})
+    html = assert_refused_back(client, refused, url, "#erase-form", "Type ERASE (capital letters)")
+    assert 'value="yes"' in html
     assert not is_erased(User.objects.get(pk=written.hire_id))
     assert client.post(url, {"confirm": "ERASE"}).status_code == 302
     assert is_erased(User.objects.get(pk=written.hire_id))
