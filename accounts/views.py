@@ -13,13 +13,14 @@ from onboarding.views.refused import refused_redirect, refused_take
 from . import selectors, services
 from .forms import AcceptInvitationForm, InviteForm, ProfileForm
 from .models import User
+from .permissions import is_program_admin
 
 
 def _program_admin(request: HttpRequest) -> User:
     """Invitations exist only for program admins: for anyone else the page is not there (404),
     as everywhere else in the app (/manage/, the desk), rather than "there, but not for you"."""
     user = request.user
-    if not (user.is_program_admin or user.is_superuser):
+    if not is_program_admin(user):
         raise Http404("No such page.")
     return user
 

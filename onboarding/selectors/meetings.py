@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import is_program_admin
+from accounts.permissions import is_active_mentor, is_program_admin
 from curriculum.models import Program
 
 from ..models import (
@@ -220,7 +220,7 @@ def meetings_index(*, user: User, now: datetime.datetime | None = None) -> Meeti
     """The viewer's meetings page: what is ahead, and (for mentors) requests to arrange."""
     now = now or timezone.now()
     requests: list[MeetingRequest] = []
-    if is_program_admin(user) or (user.is_active and user.is_mentor):
+    if is_program_admin(user) or is_active_mentor(user):
         enrollments = (
             Enrollment.objects.all() if is_program_admin(user) else _mentored_enrollments(user)
         )

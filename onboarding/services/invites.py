@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.links import absolute_url
 from accounts.models import Invitation, Role, User
-from accounts.permissions import is_program_admin
+from accounts.permissions import is_active_mentor, is_program_admin
 from accounts.services import invitation_create, user_create, user_role_grant
 from accounts.validators import name_clean
 from curriculum.models import ProgramVersion, VersionState
@@ -71,7 +71,7 @@ def enroll_choice_check(choice: EnrollChoice) -> None:
     if choice.version.state != VersionState.PUBLISHED:
         raise ValidationError("Hires can only start on a published version.", code="draft")
     for who, label in ((choice.mentor, "mentor"), (choice.co_mentor, "co-mentor")):
-        if who is not None and not (who.is_mentor and who.is_active):
+        if who is not None and not is_active_mentor(who):
             raise ValidationError(
                 f"{who.name} is not an active mentor; choose another {label}.", code="not_mentor"
             )

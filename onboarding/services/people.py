@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
-from accounts.permissions import is_program_admin
+from accounts.permissions import is_active_mentor, is_program_admin
 from accounts.services import invitation_create, user_create, user_role_grant
 from accounts.validators import name_clean, text_clean
 from curriculum.models import Program, ProgramVersion, VersionState
@@ -203,7 +203,7 @@ def people_import_check(*, data: bytes, program: Program | None) -> list[ImportL
     emails |= {row.values.get("mentor email", "").strip().lower() for row in rows}
     emails.discard("")
     accounts = {user.email.lower(): user for user in User.objects.filter(email__in=sorted(emails))}
-    mentors = {email for email, user in accounts.items() if user.is_mentor and user.is_active}
+    mentors = {email for email, user in accounts.items() if is_active_mentor(user)}
     mentors |= {
         row.values.get("email", "").strip().lower()
         for row in rows
