@@ -30,6 +30,7 @@ from tests.factories import MentorFactory
 from tests.onboarding import desk_support
 from tests.onboarding.desk_support import submit_reflection
 from tests.onboarding.journey_support import generated_version
+from tests.support.refused import assert_refused_back
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +199,23 @@ def test_only_program_admins_see_the_assignment_form(client, mfa_passed, mentor,
     assert client.get(url).status_code == 404
     mfa_passed(client, admin)
     assert client.get(url).status_code == 200
+
+
+def test_a_refused_assignment_goes_back_to_the_form_with_the_role_kept(
+    client, mfa_passed, admin, enrollment
+):
+    mfa_passed(client, admin)
+    url = reverse("desk:mentor_assign", args=[enrollment.pk])
+    before = list(enrollment.mentor_assignments.values_list("pk", flat=True))
+    response = client.post(url, {"mentor": "999999", "role": "co_mentor"})
+    # Post/redirect/get: back on the assignment page at its form, the message once.
+    html = assert_refused_back(client, response, url, "#assign-heading", "Select a valid choice")
+    assert 'value="co_mentor" selected' in html
+    assert list(enrollment.mentor_assignments.values_list("pk", flat=True)) == before
+    # A hand-made unassign without a mentor goes back to the page too, with its message.
+    refused = client.post(reverse("desk:mentor_unassign", args=[enrollment.pk]), {})
+    assert (refused.status_code, refused.url) == (302, url + "#current-heading")
+    assert "Choose a mentor." in client.get(url).content.decode()
 
 
 def test_the_hire_reads_and_writes_only_their_own_question_thread(client, hire, question):

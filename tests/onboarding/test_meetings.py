@@ -460,6 +460,45 @@ def test_a_user_answers_on_the_meeting_page(client, arrange, hire, team):
     assert b"Declined" in page.content and b"Ill" in page.content
 
 
+def test_a_refused_answer_goes_back_to_the_meeting_page_with_the_note_kept(
+    client, arrange, hire, team
+):
+    meeting = arrange(client_team=team)
+    client.force_login(hire)
+    page = reverse("meetings:detail", args=[meeting.pk])
+    refused = client.post(
+        reverse("meetings:respond", args=[meeting.pk]), {"response": "maybe", "note": "Ill"}
+    )
+    html = assert_refused_back(client, refused, page, "#answer-heading", "Select a valid choice")
+    assert "Ill</textarea>" in html
+    assert meeting.participants.get(user=hire).response == MeetingResponse.NEEDS_ACTION
+
+
+def test_the_change_form_starts_with_the_arrange_pages_days_and_a_refusal_keeps_them(
+    client, arrange, mentor, mfa_passed, team
+):
+    meeting = arrange(client_team=team)
+    mfa_passed(client, mentor)
+    page = reverse("meetings:detail", args=[meeting.pk])
+    earliest, latest = services.arrange_window_default(organiser=mentor)
+    html = client.get(page).content.decode()
+    assert f'name="earliest" value="{earliest.isoformat()}"' in html
+    assert f'name="latest" value="{latest.isoformat()}"' in html
+
+    later = (next_week_monday() + datetime.timedelta(days=9)).isoformat()
+    refused = client.post(
+        reverse("meetings:reschedule", args=[meeting.pk]),
+        {"earliest": later, "latest": "2026-02-30"},
+    )
+    # Post/redirect/get: back on the meeting page at "Change", the message next to the date,
+    # once, and the typed day kept; the meeting is as it was.
+    html = assert_refused_back(client, refused, page, "#change-heading", "Enter a valid date")
+    assert f'name="earliest" value="{later}"' in html
+    before = meeting.sequence
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.BOOKED and meeting.sequence == before
+
+
 # --- access ------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from curriculum.models import Item, Program
 from curriculum.services import program_import
 from onboarding.models import (
     AuditEvent,
+    Cohort,
     Enrollment,
     EnrollmentState,
     EnrollmentStateChange,
@@ -383,6 +384,32 @@ def test_move_page_previews_then_moves(client, mfa_passed, admin, enrollment, ne
     response = client.post(url, {"enrollments": [enrollment.pk]})
     assert response.status_code == 302
     assert Enrollment.objects.get(pk=enrollment.pk).version == newer_version
+
+
+def test_a_refused_move_goes_back_to_the_preview_of_that_hire(
+    client, mfa_passed, admin, enrollment, newer_version
+):
+    mfa_passed(client, admin)
+    url = reverse("manage:move", args=[newer_version.pk]) + f"?enrollment={enrollment.pk}"
+    response = client.post(url, {"enrollments": [enrollment.pk + 999]})
+    # Post/redirect/get: back on the same preview (the one hire) at the form, the message once.
+    html = assert_refused_back(client, response, url, "#move-form", "Select a valid choice")
+    assert enrollment.hire.name in html
+    assert Enrollment.objects.get(pk=enrollment.pk).version != newer_version
+
+
+def test_refused_cohort_forms_go_back_to_their_page_with_what_was_typed(
+    client, mfa_passed, admin, cohort, enrollment
+):
+    mfa_passed(client, admin)
+    url = reverse("manage:cohorts")
+    response = client.post(url, {"name": "march 2026", "start_date": "2026-05-04", "pace": 1})
+    html = assert_refused_back(client, response, url, "#new-cohort", "already a cohort named")
+    assert 'value="march 2026"' in html and 'value="2026-05-04"' in html
+    assert Cohort.objects.count() == 1
+    page = reverse("manage:cohort", args=[cohort.pk])
+    response = client.post(page, {"enrollments": ["999999"]})
+    assert_refused_back(client, response, page, "#add-hires", "Select a valid choice")
 
 
 # --- access -------------------------------------------------------------------------------------------
