@@ -49,6 +49,11 @@ MODULES = {
             "tests/onboarding/test_journey_policy.py",
             "tests/onboarding/test_journey_refused.py",
             "tests/onboarding/test_journey_versions.py",
+            # exports, links between items, resources and meeting requests live here too
+            "tests/onboarding/test_journey_export.py",
+            "tests/onboarding/test_journey_links.py",
+            "tests/onboarding/test_journey_resources.py",
+            "tests/onboarding/test_journey_meetings.py",
         ),
     ),
     "desk": Module(
@@ -83,6 +88,8 @@ MODULES = {
             "tests/onboarding/test_notifications_events.py",
             "tests/onboarding/test_notifications_dst.py",
             "tests/onboarding/test_outbox.py",
+            "tests/onboarding/test_notifications_rules.py",
+            "tests/onboarding/test_notifications_meetings.py",  # the meeting notes
         ),
     ),
     "parser": Module(
