@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -225,6 +226,20 @@ def _block_fragment(
     return render(request, "onboarding/_block.html", context)
 
 
+def _complete_card_oob(request: HttpRequest, enrollment: Enrollment, item: Item) -> bytes:
+    """The item page's "Complete" card as it stands now, marked for htmx to swap by its id."""
+    page = selectors.item_page(enrollment=enrollment, item_id=item.pk)
+    context = {
+        "page": page,
+        "enrollment": enrollment,
+        "item": item,
+        "rate_form": RateForm(initial=_rate_initial(page)),
+        "blockers": [] if page.completed else page.blockers,
+        "oob": True,
+    }
+    return render_to_string("onboarding/_complete.html", context, request=request).encode()
+
+
 def _block_refused(
     request: HttpRequest, enrollment: Enrollment, item: Item, key: str, error: ValidationError
 ) -> HttpResponse:
@@ -244,9 +259,12 @@ def _block_refused(
 def _block_done(
     request: HttpRequest, enrollment: Enrollment, item: Item, key: str, message: str = ""
 ) -> HttpResponse:
-    """After a block changed: htmx gets the block back; a plain post returns to it on the page."""
+    """After a block changed: htmx gets the block back, and the "Complete" card with it (out of
+    band: a tick changes what the card still asks for); a plain post returns to the block."""
     if request.htmx:
-        return _block_fragment(request, enrollment, item, key)
+        response = _block_fragment(request, enrollment, item, key)
+        response.content += _complete_card_oob(request, enrollment, item)
+        return response
     if message:
         messages.success(request, message)
     view = selectors.block_view(enrollment=enrollment, item=item, block_key=key)
