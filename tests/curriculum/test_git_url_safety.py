@@ -9,6 +9,7 @@ from curriculum.importer.errors import ImportRefused
 from curriculum.importer.sources import check_git_host, git_url_host
 from curriculum.models import ImportRequest, ImportRequestState
 from curriculum.services import import_request_create, import_request_run
+from tests.support.refused import assert_refused_back
 
 INTERNAL = [
     "https://127.0.0.1/org/repo.git",
@@ -96,10 +97,11 @@ def test_the_worker_checks_again_before_it_clones(admin, settings):
 @pytest.mark.django_db
 def test_the_import_page_shows_the_refusal(client, mfa_passed, admin):
     mfa_passed(client, admin)
-    response = client.post(
-        reverse("curriculum:program_list"), {"git_url": "https://127.0.0.1/org/repo.git"}
+    page = reverse("curriculum:program_list")
+    response = client.post(page, {"git_url": "https://127.0.0.1/org/repo.git"})
+    assert_refused_back(
+        client, response, page, "#import-heading", "loopback, link-local or private"
     )
-    assert "loopback, link-local or private" in response.content.decode()
     assert not ImportRequest.objects.exists()
 
 
