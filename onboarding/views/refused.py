@@ -70,13 +70,14 @@ def refused_take(
     form = build(data)
     if not revalidate:
         form.cleaned_data = {}
-        form._errors = ErrorDict()
+        errors = ErrorDict()
         for field, messages in kept["errors"].items():
             target = field if field in form.fields else NON_FIELD_ERRORS
-            if target not in form._errors:
+            if target not in errors:
                 extra = "nonfield" if target == NON_FIELD_ERRORS else None
-                form._errors[target] = form.error_class(error_class=extra)
-            form._errors[target].extend(messages)
+                errors[target] = form.error_class(error_class=extra)
+            errors[target].extend(messages)
+        form._errors = errors  # type: ignore[attr-defined]  # what full_clean would have set
         return form
     form.full_clean()
     for field, messages in kept["errors"].items():
