@@ -77,6 +77,9 @@ def test_the_outbox_filters_by_state_newest_first(admin):
     twin = _email("twin", 4, sent_at=NOW)
     OutboundEmail.objects.filter(pk=twin.pk).update(created_at=sent.created_at)
     assert subjects(state="sent") == ["twin", "sent"]
+    # By when it was written, not by id: a row written later about an older email goes last.
+    _email("backfilled", 60, sent_at=NOW)
+    assert subjects(state="sent") == ["twin", "sent", "backfilled"]
     assert {waiting.pk, retrying.pk, gave_up.pk} < {e.pk for e in outbox_for_admin(user=admin)}
 
 
@@ -142,6 +145,8 @@ def test_a_persons_list_is_their_in_app_notes_newest_first(hire, other_hire):
     # Same minute: the newer row first.
     _note(hire, "twin", 1)
     assert [n.title for n in notifications_for_user(user=hire)] == ["twin", "newer", "older"]
+    _note(hire, "backfilled", 60)  # by when, not by id
+    assert [n.title for n in notifications_for_user(user=hire)][-1] == "backfilled"
 
 
 def test_a_persons_list_holds_their_newest_100(hire):
