@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from curriculum.markdown.structure import BlockKind
 from curriculum.models import Block, Item
-from onboarding.models import MeetingResponse, Notification, OutboundEmail
+from onboarding.models import MeetingResponse, Notification, OutboundEmail, Question
 from onboarding.services import meetings as meeting_services
+from onboarding.services.notifications import meeting_requested_notify, question_asked_notify
 from tests.onboarding import desk_support
 from tests.onboarding.meetings_support import DAY4, next_week_monday
 
@@ -163,3 +164,31 @@ def test_the_mentor_chooses_the_channels_of_the_new_kinds(
         "come to my meeting or asks for another time",  # after an apostrophe, escaped
     ):
         assert label in profile, label
+
+
+def test_each_event_is_one_note_however_often_it_is_told(hire_client, enrollment, day1, mentor):
+    """An on-commit hook or a task that runs again (a retry, a redelivery) must not tell the
+    mentor twice, and a second question must not be taken for a repeat of the first: each note
+    carries its own event's key."""
+    for body in ("Where is the VPN guide?", "Who owns the staging database?"):
+        hire_client.post(
+            reverse(
+                "desk:question_ask", kwargs={"enrollment_id": enrollment.pk, "item_id": day1.pk}
+            ),
+            {"body": body, "block_key": ""},
+        )
+    day4 = Item.objects.get(version=enrollment.version, source_path=DAY4)
+    block = Block.objects.get(item=day4, kind=BlockKind.MEETING_REQUEST)
+    hire_client.post(item_url("meeting_request", enrollment, day4), {"block_key": block.key})
+    notes = sorted(Notification.objects.values_list("kind", "body", "pk"))
+    assert [(kind, body) for kind, body, _ in notes] == [
+        ("meeting_requested", notes[0][1]),
+        ("question_asked", "Where is the VPN guide?"),
+        ("question_asked", "Who owns the staging database?"),
+    ]
+
+    for question in Question.objects.all():
+        question_asked_notify(question=question)
+    meeting_requested_notify(request=enrollment.meeting_requests.get())
+
+    assert sorted(Notification.objects.values_list("kind", "body", "pk")) == notes
