@@ -282,15 +282,20 @@ def hires_invite(*, text: str, choice: EnrollChoice, by: User) -> list[Invited]:
                         hire_invite(email=line.email, name=line.name, choice=choice, by=by)
                     )
             except (ValidationError, IntegrityError) as error:
-                messages = (
-                    error.messages
-                    if isinstance(error, ValidationError)
-                    else ["it conflicts with a change saved meanwhile."]
-                )
                 raise HireInviteError(
-                    [f"Line {line.line}: {' '.join(messages)} Nobody was invited."]
+                    [line_failure(line.line, error, "Nobody was invited.")]
                 ) from error
     return invited
+
+
+def line_failure(line: int, error: ValidationError | IntegrityError, outcome: str) -> str:
+    """The message for one line of a list (pasted or CSV) that failed while saving, all or
+    nothing: a refusal in the service's own words, or a unique constraint another request won."""
+    if isinstance(error, ValidationError):
+        why = " ".join(error.messages)
+    else:
+        why = "It conflicts with a change saved meanwhile."
+    return f"Line {line}: {why} {outcome}"
 
 
 # --- an invitation taken back before it was accepted ----------------------------------------------

@@ -26,7 +26,7 @@ from ..models import (
     EnrollmentState,
     EnrollmentStateChange,
 )
-from .invites import EnrollChoice, hire_enroll
+from .invites import EnrollChoice, hire_enroll, line_failure
 from .journey import enrollment_move_to_version
 from .mentoring import mentor_assign
 
@@ -268,13 +268,8 @@ def people_import(*, data: bytes, by: User, program: Program | None) -> PeopleIm
                     if line.role == Role.HIRE:
                         enrollments.append(_hire_enroll(line, by=by, version=version, users=users))
             except (ValidationError, IntegrityError) as error:
-                messages = (
-                    error.messages
-                    if isinstance(error, ValidationError)
-                    else ["it conflicts with a row saved meanwhile"]
-                )
                 raise PeopleImportError(
-                    [f"Line {line.line}: {' '.join(messages)} Nothing was imported."]
+                    [line_failure(line.line, error, "Nothing was imported.")]
                 ) from error
         audit_record(
             actor=by,
